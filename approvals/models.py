@@ -1,0 +1,313 @@
+"""Proposals (发文/会议申请), their state machine and their audit trail."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from viewflow.workflow.models import Process
+
+from quotas.models import Department, Kind, Level
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    HEAD_REVIEW = "head_review", _("部门负责人审签")
+    OFFICE_REVIEW = "office_review", _("减负办审核")
+    LEADER_REVIEW = "leader_review", _("领导小组审批")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    COMPLETED = "completed", _("已办结")
+    CANCELLED = "cancelled", _("已取消")
+
+
+OPEN_STATES = [State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW, State.RETURNED]
+REVIEW_STATES = [State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW]
+EDITABLE_STATES = [State.DRAFT, State.RETURNED]
+
+
+class Hold(models.TextChoices):
+    """Which quota counter this proposal currently occupies."""
+
+    NONE = "none", _("未占用")
+    RESERVED = "reserved", _("占用")
+    COMMITTED = "committed", _("已确认")
+    OVERRIDDEN = "overridden", _("特事特办")
+
+
+class DocType(models.TextChoices):
+    NOTICE = "notice", _("通知")
+    OPINION = "opinion", _("意见")
+    PLAN = "plan", _("方案")
+    MEASURES = "measures", _("办法")
+    REPORT = "report", _("报告")
+    LETTER = "letter", _("函")
+    OTHER = "other", _("其他")
+
+
+class MeetingFormat(models.TextChoices):
+    ONSITE = "onsite", _("现场会议")
+    VIDEO = "video", _("视频会议")
+    HYBRID = "hybrid", _("现场+视频")
+
+
+class Proposal(models.Model):
+    # --- common ---------------------------------------------------------
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    necessity = models.TextField(
+        _("必要性说明"), max_length=5000,
+        help_text=_("为什么不能不发/不开、不能合并、不能用其他方式替代。"),
+    )
+    planned_date = models.DateField(_("计划日期"), null=True, blank=True)
+    target_levels = models.JSONField(_("面向层级"), default=list, blank=True)
+    emergency = models.BooleanField(_("特事特办"), default=False)
+    justification = models.TextField(_("超额说明"), max_length=5000, blank=True)
+    manual_escalation = models.BooleanField(_("审核人提级"), default=False)
+    escalation_reasons = models.JSONField(_("提级原因"), default=list, blank=True)
+
+    # --- documents --------------------------------------------------------
+    doc_type = models.CharField(_("文种"), max_length=16, choices=DocType.choices, blank=True)
+    length_chars = models.PositiveIntegerField(
+        _("字数"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    is_joint = models.BooleanField(_("联合发文"), default=False)
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("牵头部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="led_proposals",
+    )
+    forms_required = models.PositiveIntegerField(
+        _("要求基层填报表格/材料数"), default=0, validators=[MaxValueValidator(1000)]
+    )
+    one_vote_veto = models.BooleanField(_("设置一票否决"), default=False)
+    responsibility_pledge = models.BooleanField(_("要求签订责任状"), default=False)
+
+    # --- meetings ---------------------------------------------------------
+    start = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    end = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    meeting_format = models.CharField(
+        _("会议形式"), max_length=16, choices=MeetingFormat.choices, blank=True
+    )
+    meeting_class = models.PositiveSmallIntegerField(
+        _("会议类别"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    attendees_city = models.PositiveIntegerField(
+        _("市级参会人数"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    attendees_county = models.PositiveIntegerField(
+        _("县级参会人数"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    attendees_township = models.PositiveIntegerField(
+        _("乡镇级参会人数"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    attendees_village = models.PositiveIntegerField(
+        _("村级参会人数"), default=0, validators=[MaxValueValidator(100_000)]
+    )
+    principals_required = models.BooleanField(_("要求基层主要负责同志参会"), default=False)
+    venue = models.CharField(_("会议地点"), max_length=200, blank=True)
+    estimated_cost = models.DecimalField(
+        _("预计会议成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    # --- outcome (办结) -----------------------------------------------------
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    actual_attendees = models.PositiveIntegerField(
+        _("实际参会人数"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    actual_cost = models.DecimalField(
+        _("实际会议成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    # --- state and quota hold (written by approvals.services only) -------
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
+    quota = models.ForeignKey(
+        "quotas.Quota", verbose_name=_("计入总量"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="proposals",
+    )
+    hold = models.CharField(_("占用"), max_length=16, choices=Hold.choices, default=Hold.NONE)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发文/会议申请")
+        verbose_name_plural = _("发文/会议申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "state"]), models.Index(fields=["state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gt=F("start")),
+                name="proposal_meeting_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold="none") | Q(quota__isnull=False),
+                name="proposal_hold_names_quota",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    # --- derived facts -----------------------------------------------------
+    @property
+    def quota_department(self) -> Department:
+        """A joint document (联合发文) counts against its lead department."""
+        if self.kind == Kind.DOCUMENT and self.is_joint and self.lead_department_id:
+            return self.lead_department
+        return self.department
+
+    @property
+    def quota_year(self) -> int | None:
+        """The year of the planned date in Asia/Shanghai (not of submission)."""
+        day = self.planned_day
+        return day.year if day else None
+
+    @property
+    def planned_day(self):
+        if self.kind == Kind.MEETING and self.start:
+            return self.start.astimezone(SHANGHAI).date()
+        return self.planned_date
+
+    @property
+    def grassroots_attendees(self) -> int:
+        return self.attendees_township + self.attendees_village
+
+    @property
+    def total_attendees(self) -> int:
+        return (
+            self.attendees_city + self.attendees_county
+            + self.attendees_township + self.attendees_village
+        )
+
+    @property
+    def meeting_days(self) -> int:
+        if not (self.start and self.end):
+            return 0
+        first = self.start.astimezone(SHANGHAI).date()
+        last = self.end.astimezone(SHANGHAI).date()
+        return (last - first).days + 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def get_target_levels_display(self) -> str:
+        labels = dict(Level.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.target_levels)
+
+    # --- the state machine: approvals.services is the only caller ----------
+    @transition(state, source=[State.DRAFT, State.RETURNED], target=State.HEAD_REVIEW)
+    def submit(self):
+        pass
+
+    @transition(state, source=State.HEAD_REVIEW, target=State.OFFICE_REVIEW)
+    def sign(self):
+        pass
+
+    @transition(state, source=State.OFFICE_REVIEW, target=State.LEADER_REVIEW)
+    def escalate(self):
+        pass
+
+    @transition(state, source=[State.OFFICE_REVIEW, State.LEADER_REVIEW], target=State.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(state, source=[State.OFFICE_REVIEW, State.LEADER_REVIEW], target=State.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(state, source=REVIEW_STATES, target=State.RETURNED)
+    def send_back(self):
+        pass
+
+    @transition(state, source=OPEN_STATES, target=State.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    @transition(state, source=State.APPROVED, target=State.CANCELLED)
+    def cancel(self):
+        pass
+
+    @transition(state, source=State.APPROVED, target=State.COMPLETED)
+    def complete(self):
+        pass
+
+
+class ProposalEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise ValidationError(_("审核记录只能追加，不能删除。"))
+
+    def update(self, **kwargs):
+        raise ValidationError(_("审核记录只能追加，不能修改。"))
+
+
+class ProposalEvent(models.Model):
+    """The audit trail: one row per step, never changed."""
+
+    class Step(models.TextChoices):
+        CLERK = "clerk", _("经办人")
+        HEAD = "head", _("部门负责人")
+        OFFICE = "office", _("减负办")
+        LEADER = "leader", _("领导小组")
+        SYSTEM = "system", _("系统")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    step = models.CharField(_("环节"), max_length=16, choices=Step.choices)
+    action = models.CharField(_("操作"), max_length=32)
+    from_state = models.CharField(_("原状态"), max_length=16, choices=State.choices)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=State.choices)
+    comment = models.TextField(_("意见"), max_length=5000, blank=True)
+
+    objects = ProposalEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["proposal", "at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("审核记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("审核记录只能追加，不能删除。"))
+
+
+class ProposalProcess(Process):
+    """The viewflow process of one proposal (process.artifact is the proposal)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("审核流程")
+        verbose_name_plural = _("审核流程")
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.artifact

@@ -1,0 +1,11 @@
+"""Settings for the test suite: the real settings with a throwaway key and fast hashing."""
+
+import os
+
+os.environ.setdefault("DJANGO_INSECURE_DEV_KEY", "1")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

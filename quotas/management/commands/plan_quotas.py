@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from quotas.models import Department, Kind, Quota
+from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
+
+
+class Command(BaseCommand):
+    help = (
+        "Set every issuing department's caps for YEAR from its committed count in "
+        "YEAR-1 (年度硬性下降指标): floor(actual × (1 − reduction))."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--reduction", type=float, required=True, help="e.g. 0.3 for 30%%")
+
+    def handle(self, *args, year, reduction, **options):
+        if not 0 <= reduction < 1:
+            raise CommandError("--reduction 必须在 0 与 1 之间 (must be in [0, 1))")
+        changes = []
+        try:
+            # All or nothing: one refused cap leaves every cap as it was.
+            with transaction.atomic():
+                for dept in Department.objects.filter(issues_proposals=True).order_by("code"):
+                    for kind in Kind.values:
+                        last = Quota.objects.filter(department=dept, year=year - 1, kind=kind).first()
+                        if last is None:
+                            continue
+                        cap = quota_planned_cap(
+                            last_year_committed=last.committed, reduction=reduction
+                        )
+                        quota, previous = quota_set_cap(
+                            department=dept, year=year, kind=kind, cap=cap
+                        )
+                        changes.append((dept.code, kind, last.committed, previous, cap))
+        except QuotaError as error:
+            raise CommandError(f"{error}（未做任何修改 / nothing was changed）") from None
+        for code, kind, actual, previous, cap in changes:
+            old = "—" if previous is None else previous
+            self.stdout.write(
+                f"{code} {year} {kind}: {year - 1} committed {actual} -> cap {old} -> {cap}"
+            )
+        self.stdout.write(f"{len(changes)} quotas planned for {year} (reduction {reduction:.0%}).")

@@ -1,0 +1,252 @@
+"""Every write to a quota's counters, each in one short transaction.
+
+The race these functions prevent: two submitters both read "cap 10, used 9",
+both add one, and the department ends the year at 11. Each service locks the
+quota row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
+transaction already holds the database's write lock), re-reads the counters
+under the lock, changes them with a guarded UPDATE and writes the ledger entry
+before the lock is released. The CHECK constraints on Quota catch anything
+that slips past.
+
+They are not `durable`: the approvals services call them inside the flow's
+transaction, so that a refused step rolls back the whole step.
+"""
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .models import Department, Kind, LedgerAction, LedgerEntry, Quota
+
+
+class QuotaError(Exception):
+    """A refused quota operation; str() is the message for the user."""
+
+    code = "quota_error"
+
+    def __init__(self, message: str, *, quota: Quota | None = None):
+        super().__init__(message)
+        self.quota = quota
+
+
+class QuotaExhausted(QuotaError):
+    code = "quota_exhausted"
+
+
+class QuotaMissing(QuotaError):
+    code = "quota_missing"
+
+
+class QuotaCapTooLow(QuotaError):
+    code = "quota_cap_too_low"
+
+
+class QuotaCounterError(QuotaError):
+    code = "quota_counter_error"
+
+
+MSG_EXHAUSTED = gettext_noop(
+    "{department} {year} 年度{kind}总量已熔断：总量 {cap}，审核中占用 {reserved}，"
+    "已批准 {committed}，剩余 0。如确属特殊情况，请按“特事特办”提交并写明超额说明。"
+)
+MSG_MISSING = gettext_noop("{department} 尚未设置 {year} 年度{kind}总量，请联系系统管理员。")
+MSG_CAP_TOO_LOW = gettext_noop(
+    "{department} {year} 年度{kind}总量不能设为 {cap}：已占用 {reserved}、已批准 {committed}，"
+    "合计 {used}。"
+)
+MSG_NOTHING_TO_COMMIT = gettext_noop("{quota} 没有可确认的占用。")
+MSG_NOTHING_TO_RELEASE = gettext_noop("{quota} 没有可释放的{what}。")
+
+
+def _describe(quota: Quota, **extra) -> dict:
+    return {
+        "department": quota.department.name,
+        "year": quota.year,
+        "kind": quota.get_kind_display(),
+        "cap": quota.cap,
+        "reserved": quota.reserved,
+        "committed": quota.committed,
+        "used": quota.used,
+        **extra,
+    }
+
+
+def exhausted_message(quota: Quota) -> str:
+    return _(MSG_EXHAUSTED).format(**_describe(quota))
+
+
+def quota_get(*, department: Department, year: int, kind: str) -> Quota:
+    try:
+        return Quota.objects.select_related("department").get(
+            department=department, year=year, kind=kind
+        )
+    except Quota.DoesNotExist:
+        raise QuotaMissing(
+            _(MSG_MISSING).format(department=department.name, year=year, kind=Kind(kind).label)
+        ) from None
+
+
+def _lock(quota: Quota) -> Quota:
+    return Quota.objects.select_for_update().select_related("department").get(pk=quota.pk)
+
+
+def _change(
+    locked: Quota, *, action: str, proposal, by, note: str = "",
+    reserved: int = 0, committed: int = 0, overridden: int = 0,
+) -> LedgerEntry:
+    """Apply deltas to a locked quota and append the ledger entry for them."""
+    if reserved or committed or overridden:
+        Quota.objects.filter(pk=locked.pk).update(
+            reserved=F("reserved") + reserved,
+            committed=F("committed") + committed,
+            overridden=F("overridden") + overridden,
+        )
+        locked.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
+    return LedgerEntry.objects.create(
+        quota=locked, action=action, actor=by, proposal=proposal, note=note[:500],
+        delta_reserved=reserved, delta_committed=committed, delta_overridden=overridden,
+        cap_after=locked.cap, reserved_after=locked.reserved,
+        committed_after=locked.committed, overridden_after=locked.overridden,
+    )
+
+
+def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
+    """Take one slot for a submitted proposal, or raise QuotaExhausted."""
+    with transaction.atomic():
+        locked = _lock(quota)
+        # Guarded UPDATE: even without the lock, the WHERE clause lets only
+        # the submitter who finds a free slot take it.
+        taken = Quota.objects.filter(
+            pk=locked.pk, cap__gt=F("reserved") + F("committed")
+        ).update(reserved=F("reserved") + 1)
+        if not taken:
+            raise QuotaExhausted(exhausted_message(locked), quota=locked)
+        locked.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
+        return LedgerEntry.objects.create(
+            quota=locked, action=LedgerAction.RESERVE, actor=by, proposal=proposal,
+            delta_reserved=1, cap_after=locked.cap, reserved_after=locked.reserved,
+            committed_after=locked.committed, overridden_after=locked.overridden,
+        )
+
+
+def quota_commit(*, quota: Quota, proposal, by) -> LedgerEntry:
+    """An approved proposal turns its reserved slot into a committed one."""
+    with transaction.atomic():
+        locked = _lock(quota)
+        if locked.reserved < 1:
+            raise QuotaCounterError(_(MSG_NOTHING_TO_COMMIT).format(quota=locked), quota=locked)
+        return _change(
+            locked, action=LedgerAction.COMMIT, proposal=proposal, by=by,
+            reserved=-1, committed=1,
+        )
+
+
+HELD_COUNTERS = ("reserved", "committed", "overridden")
+
+
+def quota_release(*, quota: Quota, proposal, by, held: str = "reserved", note: str = "") -> LedgerEntry:
+    """Give back a slot: a reserved one (reject, withdraw) or a committed or
+    overridden one (an approved item cancelled)."""
+    if held not in HELD_COUNTERS:
+        raise ValueError(f"held must be one of {HELD_COUNTERS}")
+    with transaction.atomic():
+        locked = _lock(quota)
+        if getattr(locked, held) < 1:
+            what = {"reserved": _("占用"), "committed": _("已批准数"), "overridden": _("特事特办数")}
+            raise QuotaCounterError(
+                _(MSG_NOTHING_TO_RELEASE).format(quota=locked, what=what[held]), quota=locked
+            )
+        return _change(
+            locked, action=LedgerAction.RELEASE, proposal=proposal, by=by, note=note,
+            **{held: -1},
+        )
+
+
+def quota_override(*, quota: Quota, proposal, by, note: str = "") -> LedgerEntry:
+    """A leader-approved emergency request (特事特办): counted beyond the cap."""
+    with transaction.atomic():
+        locked = _lock(quota)
+        return _change(
+            locked, action=LedgerAction.OVERRIDE, proposal=proposal, by=by, note=note,
+            overridden=1,
+        )
+
+
+def quota_record_blocked(*, quota: Quota, proposal, by, note: str = "") -> LedgerEntry:
+    """Record a refused submission (熔断次数). Call it outside the refused
+    transaction, or the record rolls back with it."""
+    with transaction.atomic():
+        locked = _lock(quota)
+        return _change(
+            locked, action=LedgerAction.BLOCKED, proposal=proposal, by=by,
+            note=note or _("总量已熔断，提交被拦截"),
+        )
+
+
+def quota_set_cap(
+    *, department: Department, year: int, kind: str, cap: int, by=None,
+    warning_ratio=None,
+) -> tuple[Quota, int | None]:
+    """Create or change one cap. Returns the quota and the previous cap (None if new).
+
+    Refuses a cap below what is already reserved + committed.
+    """
+    if cap < 0:
+        raise QuotaCapTooLow(_("总量不能为负数。"))
+    with transaction.atomic():
+        quota, created = Quota.objects.get_or_create(
+            department=department, year=year, kind=kind, defaults={"cap": cap}
+        )
+        locked = _lock(quota)
+        previous = None if created else locked.cap
+        if cap < locked.used:
+            raise QuotaCapTooLow(
+                _(MSG_CAP_TOO_LOW).format(**_describe(locked, cap=cap)), quota=locked
+            )
+        fields = {"cap": cap}
+        if warning_ratio is not None:
+            fields["warning_ratio"] = warning_ratio
+        Quota.objects.filter(pk=locked.pk).update(**fields)
+        locked.refresh_from_db()
+        if previous != cap:
+            _change(
+                locked, action=LedgerAction.CAP, proposal=None, by=by,
+                note=_("总量 {old} → {new}").format(old=previous if previous is not None else "—", new=cap),
+            )
+        return locked, previous
+
+
+def quota_planned_cap(*, last_year_committed: int, reduction: float) -> int:
+    """年度硬性下降指标: floor(actual × (1 − reduction))."""
+    import math
+
+    return math.floor(last_year_committed * (1 - reduction) + 1e-9)
+
+
+def ledger_drift(*, year: int | None = None) -> list[dict]:
+    """Quotas whose counters differ from the sum of their ledger entries."""
+    quotas = Quota.objects.select_related("department").order_by("year", "department__code", "kind")
+    if year is not None:
+        quotas = quotas.filter(year=year)
+    sums = {
+        row["quota"]: row
+        for row in LedgerEntry.objects.filter(quota__in=quotas)
+        .values("quota")
+        .annotate(
+            reserved=Sum("delta_reserved"),
+            committed=Sum("delta_committed"),
+            overridden=Sum("delta_overridden"),
+        )
+    }
+    drift = []
+    for quota in quotas:
+        totals = sums.get(quota.pk, {})
+        for counter in HELD_COUNTERS:
+            expected = totals.get(counter) or 0
+            actual = getattr(quota, counter)
+            if expected != actual:
+                drift.append(
+                    {"quota": quota, "counter": counter, "ledger": expected, "actual": actual}
+                )
+    return drift

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from .access import sees_all_departments, visible_departments
+from .models import Quota
+
+
+@login_required
+def dashboard(request):
+    """Each quota as a gauge: cap, reserved, committed, remaining, breaker state."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    quotas = (
+        Quota.objects.filter(year=year, department__in=visible_departments(request.user))
+        .select_related("department")
+        .order_by("department__code", "kind")
+    )
+    years = sorted(set(Quota.objects.values_list("year", flat=True)), reverse=True)
+    return render(request, "quotas/dashboard.html", {
+        "quotas": quotas, "year": year, "years": years,
+        "all_departments": sees_all_departments(request.user),
+    })

@@ -1,0 +1,73 @@
+import pytest
+from django.core.management import call_command
+
+from quotas.models import Department, LedgerEntry, Quota, User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERS = ["clerk_edu", "head_edu", "clerk_health", "head_health", "clerk_agri",
+              "head_agri", "reviewer", "leader", "auditor", "admin"]
+
+
+@pytest.fixture
+def demo(settings):
+    call_command("load_demo", verbosity=0)
+
+
+def test_load_demo_builds_the_contracted_data_and_is_idempotent(demo):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    codes = set(Department.objects.values_list("code", flat=True))
+    assert {"JH-EDU", "JH-HEALTH", "JH-AGRI", "JH-OFFICE", "JH-LEAD"} <= codes
+    assert Department.objects.get(code="JH-EDU").name == "江海市教育局"
+    assert Department.objects.filter(level="township").count() >= 2
+    for code in ["JH-EDU", "JH-HEALTH", "JH-AGRI"]:
+        for y in (year - 1, year):
+            assert Quota.objects.filter(department__code=code, year=y).count() == 2
+    assert Quota.objects.filter(year=year - 1, committed__gt=0).count() == 6
+    counts = (Quota.objects.count(), LedgerEntry.objects.count())
+    call_command("load_demo", verbosity=0)
+    assert (Quota.objects.count(), LedgerEntry.objects.count()) == counts
+    for username in DEMO_USERS:
+        assert User.objects.get(username=username).check_password("demo-pass-2026")
+    assert User.objects.get(username="reviewer").department.code == "JH-OFFICE"
+    assert User.objects.get(username="leader").department.code == "JH-LEAD"
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_the_login_page_is_served(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_demo_clerk_logs_in_and_sees_only_their_department(demo, client):
+    assert client.post("/accounts/login/", {"username": "clerk_edu", "password": "demo-pass-2026"}).status_code == 302
+    page = client.get("/").content.decode()
+    assert "江海市教育局" in page
+    assert "江海市卫生健康委员会" not in page
+
+
+def test_the_auditor_sees_every_department(demo, client):
+    client.login(username="auditor", password="demo-pass-2026")
+    page = client.get("/").content.decode()
+    assert "江海市教育局" in page and "江海市农业农村局" in page
+
+
+def test_the_admin_lists_departments_and_the_ledger_read_only(demo, client):
+    client.login(username="admin", password="demo-pass-2026")
+    assert "江海市教育局" in client.get("/admin/quotas/department/").content.decode()
+    entry = LedgerEntry.objects.first()
+    assert client.get("/admin/quotas/ledgerentry/").status_code == 200
+    assert client.get(f"/admin/quotas/ledgerentry/{entry.pk}/delete/").status_code == 403
+    response = client.post("/admin/quotas/ledgerentry/", {"action": "delete_selected", "_selected_action": [entry.pk]})
+    assert LedgerEntry.objects.filter(pk=entry.pk).exists()
+    quota = Quota.objects.first()
+    page = client.get(f"/admin/quotas/quota/{quota.pk}/change/").content.decode()
+    assert 'name="reserved"' not in page and 'name="committed"' not in page
