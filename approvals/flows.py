@@ -1,0 +1,99 @@
+"""The review workflow. Every state change of a Proposal happens in
+approvals.services, which finishes the current task of this flow in the same
+transaction; the Switch gateways then route on the state the service set."""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from .models import ProposalProcess, State
+from .permissions import clerk_perm, head_perm, leader_perm, office_perm
+from .views import TaskRedirectView
+
+
+def _state_is(*states):
+    def condition(activation):
+        return activation.process.artifact.state in states
+
+    return condition
+
+
+def _department(activation):
+    return activation.process.artifact.department_id
+
+
+class ProposalFlow(flow.Flow):
+    process_class = ProposalProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("发文/会议审核")
+    process_description = _("部门负责人审签 → 减负办审核 →（提级）领导小组审批")
+
+    start = flow.StartHandle(this.start_process).Next(this.head_sign)
+
+    head_sign = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("部门负责人审签"))
+        .Permission(lambda activation: head_perm(_department(activation)))
+        .Next(this.after_head)
+    )
+    after_head = (
+        flow.Switch()
+        .Case(this.office_review, _state_is(State.OFFICE_REVIEW))
+        .Case(this.revise, _state_is(State.RETURNED))
+        .Default(this.end)
+    )
+
+    office_review = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("减负办审核"))
+        .Permission(lambda activation: office_perm(_department(activation)))
+        .Next(this.after_office)
+    )
+    after_office = (
+        flow.Switch()
+        .Case(this.leader_review, _state_is(State.LEADER_REVIEW))
+        .Case(this.outcome, _state_is(State.APPROVED))
+        .Case(this.revise, _state_is(State.RETURNED))
+        .Default(this.end)
+    )
+
+    leader_review = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("领导小组审批"))
+        .Permission(lambda activation: leader_perm(_department(activation)))
+        .Next(this.after_leader)
+    )
+    after_leader = (
+        flow.Switch()
+        .Case(this.outcome, _state_is(State.APPROVED))
+        .Case(this.revise, _state_is(State.RETURNED))
+        .Default(this.end)
+    )
+
+    revise = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("退回修改后重新提交"))
+        .Permission(lambda activation: clerk_perm(_department(activation)))
+        .Assign(lambda activation: activation.process.artifact.created_by)
+        .Next(this.after_revise)
+    )
+    after_revise = (
+        flow.Switch()
+        .Case(this.head_sign, _state_is(State.HEAD_REVIEW))
+        .Default(this.end)
+    )
+
+    outcome = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("登记办理结果"))
+        .Permission(lambda activation: clerk_perm(_department(activation)))
+        .Assign(lambda activation: activation.process.artifact.created_by)
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def start_process(self, activation, proposal):
+        activation.process.artifact = proposal
+        activation.process.save()
+        return activation.process

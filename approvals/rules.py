@@ -1,0 +1,139 @@
+"""Submission checks, escalation rules (提级) and meeting cost (会议成本): plain functions."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from quotas.models import Kind, MeetingCostRate, MeetingFreeRule
+
+from .models import SHANGHAI, Proposal
+
+
+class Problem:
+    """One reason a proposal cannot be submitted, tied to a form field."""
+
+    def __init__(self, field: str, code: str, message: str):
+        self.field, self.code, self.message = field, code, message
+
+    def __repr__(self):
+        return f"Problem({self.field!r}, {self.code!r})"
+
+
+def _limits() -> dict:
+    return settings.JIANFU
+
+
+def meeting_free_rules_hit(day) -> list[MeetingFreeRule]:
+    return [rule for rule in MeetingFreeRule.objects.filter(active=True) if rule.covers(day)]
+
+
+def _meeting_days(proposal: Proposal):
+    first = proposal.start.astimezone(SHANGHAI).date()
+    last = proposal.end.astimezone(SHANGHAI).date()
+    return [first.fromordinal(first.toordinal() + i) for i in range((last - first).days + 1)]
+
+
+def required_problems(p: Proposal) -> list[Problem]:
+    missing = _("此项为必填项。")
+    problems = []
+    if not p.title.strip():
+        problems.append(Problem("title", "required", missing))
+    if not p.necessity.strip():
+        problems.append(Problem("necessity", "required", _("请写明必要性说明。")))
+    if not p.target_levels:
+        problems.append(Problem("target_levels", "required", _("请选择面向的基层层级。")))
+    if p.kind == Kind.DOCUMENT:
+        for field in ["planned_date", "doc_type", "length_chars"]:
+            if getattr(p, field) in (None, ""):
+                problems.append(Problem(field, "required", missing))
+        if p.is_joint and not p.lead_department_id:
+            problems.append(Problem("lead_department", "required", _("联合发文须指定牵头部门。")))
+    else:
+        for field in ["start", "end", "meeting_format", "meeting_class"]:
+            if getattr(p, field) in (None, ""):
+                problems.append(Problem(field, "required", missing))
+        if p.meeting_format in ("onsite", "hybrid") and not p.venue.strip():
+            problems.append(Problem("venue", "required", _("现场会议须填写会议地点。")))
+        if p.total_attendees == 0:
+            problems.append(Problem("attendees_city", "required", _("请填写参会人数。")))
+    return problems
+
+
+def rule_problems(p: Proposal) -> list[Problem]:
+    """Rules a draft may break (the form warns) but a submission may not."""
+    limits = _limits()
+    problems = []
+    if p.kind == Kind.DOCUMENT:
+        if p.length_chars and p.length_chars > limits["DOCUMENT_MAX_CHARS"]:
+            problems.append(Problem("length_chars", "document_too_long", _(
+                "文件篇幅 {n} 字，超过 {limit} 字的上限，请精简。"
+            ).format(n=p.length_chars, limit=limits["DOCUMENT_MAX_CHARS"])))
+        return problems
+    if not (p.start and p.end):
+        return problems
+    if p.end <= p.start:
+        problems.append(Problem("end", "meeting_ends_before_start", _("结束时间必须晚于开始时间。")))
+        return problems
+    for day in _meeting_days(p):
+        for rule in meeting_free_rules_hit(day):
+            problems.append(Problem("start", "meeting_free_day", _(
+                "{day} 是无会日（{rule}），不能安排会议。"
+            ).format(day=day.isoformat(), rule=rule.name)))
+    days = p.meeting_days
+    hours = (p.end - p.start).total_seconds() / 3600
+    if days == 1 and hours > limits["MEETING_MAX_HOURS"]:
+        problems.append(Problem("end", "meeting_too_long", _(
+            "会议时长 {h:.1f} 小时，超过 {limit} 小时的上限。"
+        ).format(h=hours, limit=limits["MEETING_MAX_HOURS"])))
+    if days > limits["MEETING_MAX_DAYS"]:
+        problems.append(Problem("end", "meeting_too_long", _(
+            "会议 {d} 天，超过 {limit} 天的上限。"
+        ).format(d=days, limit=limits["MEETING_MAX_DAYS"])))
+    if p.total_attendees > limits["MEETING_MAX_ATTENDEES"]:
+        problems.append(Problem("attendees_city", "too_many_attendees", _(
+            "参会 {n} 人，超过 {limit} 人的上限。"
+        ).format(n=p.total_attendees, limit=limits["MEETING_MAX_ATTENDEES"])))
+    return problems
+
+
+def submission_problems(p: Proposal) -> list[Problem]:
+    return required_problems(p) + rule_problems(p)
+
+
+def escalation_reasons(p: Proposal, *, quota=None) -> list[str]:
+    """Why this proposal goes on to the leader (提级), in the reviewer's words."""
+    limit = _limits()["ESCALATE_GRASSROOTS_ATTENDEES"]
+    reasons = []
+    if p.emergency:
+        reasons.append(_("特事特办申请（超额说明：{text}）").format(text=p.justification))
+    if quota is not None and quota.breaker_state == "warning":
+        reasons.append(_("本部门{kind}总量已达预警线（{used}/{cap}）").format(
+            kind=quota.get_kind_display(), used=quota.used, cap=quota.cap))
+    if p.kind == Kind.MEETING:
+        if p.grassroots_attendees > limit:
+            reasons.append(_("乡镇及以下参会 {n} 人，超过 {limit} 人").format(
+                n=p.grassroots_attendees, limit=limit))
+        if p.principals_required:
+            reasons.append(_("要求基层主要负责同志参会"))
+    else:
+        if p.one_vote_veto:
+            reasons.append(_("设置“一票否决”"))
+        if p.responsibility_pledge:
+            reasons.append(_("要求基层签订责任状"))
+        if p.forms_required:
+            reasons.append(_("要求基层填报表格或报送材料 {n} 项").format(n=p.forms_required))
+    if p.manual_escalation:
+        reasons.append(_("减负办审核人提级"))
+    return reasons
+
+
+def meeting_cost(*, meeting_class: int | None, attendees: int, days: int) -> Decimal:
+    """会议成本 = 人数 × 天数 × (该类会议综合定额 + 人均误工成本)."""
+    if not meeting_class or not attendees or not days:
+        return Decimal("0.00")
+    rate = MeetingCostRate.objects.filter(meeting_class=meeting_class).values_list("rate", flat=True).first()
+    if rate is None:
+        rate = {1: 760, 2: 650, 3: 550, 4: 550}[meeting_class]
+    per_day = Decimal(rate) + Decimal(_limits()["WORKING_DAY_COST"])
+    return (per_day * attendees * days).quantize(Decimal("0.01"))
