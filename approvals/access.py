@@ -1,0 +1,32 @@
+"""Which proposals a user may see, and fetching one or answering 404.
+
+Clerks and heads see their own department's proposals (and joint documents
+their department leads); the review office, leaders, auditors and
+administrators see every proposal. A proposal the user may not see is a 404,
+so that guessing ids reveals nothing.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from quotas.access import sees_all_departments
+
+from .models import Proposal
+
+
+def visible_proposals(user):
+    proposals = Proposal.objects.select_related("department", "created_by", "quota", "lead_department")
+    if not user.is_authenticated:
+        return proposals.none()
+    if sees_all_departments(user):
+        return proposals
+    if user.department_id is None:
+        return proposals.none()
+    return proposals.filter(Q(department_id=user.department_id) | Q(lead_department_id=user.department_id))
+
+
+def get_proposal_for_user(user, pk) -> Proposal:
+    try:
+        return visible_proposals(user).get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such proposal") from None
