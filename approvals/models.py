@@ -286,10 +286,19 @@ class ProposalEvent(models.Model):
 
     objects = ProposalEventQuerySet.as_manager()
 
+    ACTION_LABELS = {
+        "create": _("起草"), "submit": _("提交"), "approve": _("同意"), "reject": _("不予通过"),
+        "return": _("退回修改"), "escalate": _("提级"), "withdraw": _("撤回"),
+        "cancel": _("取消"), "complete": _("登记办结"),
+    }
+
     class Meta:
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
         ordering = ["proposal", "at", "id"]
+
+    def get_action_display(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

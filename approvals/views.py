@@ -1,12 +1,255 @@
-from django.shortcuts import redirect
+"""Web views: thin — fetch through approvals.access, call one service, redirect.
+
+A refused action re-renders the proposal page with the reason and the
+refusal's 4xx status (403 not yours, 409 wrong state or quota, 400 bad data).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_GET, require_POST
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from quotas.access import visible_departments
+from quotas.models import Kind, Quota, Role
+
+from . import rules, services
+from .access import get_proposal_for_user, visible_proposals
+from .forms import CommentForm, CompleteForm, DecisionForm, ProposalForm, SubmitForm
+from .models import EDITABLE_STATES, Proposal, ProposalEvent, State
 
 
 class TaskRedirectView(View):
-    """viewflow's task page for every review step: the decision form lives on
-    the proposal's own page, which web and API share through the services."""
+    """viewflow's task page for every step: the decision form lives on the
+    proposal's own page, which web and API share through the services."""
 
     def get(self, request, *args, **kwargs):
         return redirect("approvals:detail", pk=request.activation.process.artifact_object_id)
 
     post = get
+
+
+# --- reading ------------------------------------------------------------------------
+
+@login_required
+def proposal_list(request):
+    proposals = visible_proposals(request.user)
+    state = request.GET.get("state", "")
+    if state in State.values:
+        proposals = proposals.filter(state=state)
+    kind = request.GET.get("kind", "")
+    if kind in Kind.values:
+        proposals = proposals.filter(kind=kind)
+    quota_id = request.GET.get("quota", "")
+    quota = None
+    if quota_id.isdigit():
+        quota = Quota.objects.filter(pk=quota_id, department__in=visible_departments(request.user)).first()
+        if quota is not None:
+            proposals = proposals.filter(quota=quota).exclude(hold="none")
+    return render(request, "approvals/list.html", {
+        "proposals": proposals[:500], "states": State.choices, "state": state, "kind": kind,
+        "quota": quota, "may_draft": _may_draft(request.user),
+    })
+
+
+def _may_draft(user) -> bool:
+    return Role.CLERK in user.roles and user.department_id is not None
+
+
+def _decision_choices(proposal, user):
+    step = services.STEP_OF_STATE.get(proposal.state)
+    if step is None:
+        return []
+    allowed = services.ALLOWED_DECISIONS[step]
+    labels = {"approve": _("同意（审签）") if step == ProposalEvent.Step.HEAD else _("同意"),
+              "reject": _("不予通过"), "return": _("退回修改"), "escalate": _("提级至领导小组")}
+    try:
+        services._check_decider(proposal, user, step)
+    except services.NotAllowed:
+        return []
+    return [(d, labels[d]) for d in ("approve", "return", "reject", "escalate") if d in allowed]
+
+
+def _detail_context(request, proposal, **extra):
+    user = request.user
+    is_clerk = Role.CLERK in user.roles and user.department_id == proposal.department_id
+    choices = _decision_choices(proposal, user)
+    context = {
+        "proposal": proposal,
+        "events": proposal.events.select_related("actor"),
+        "task": services.open_task(proposal),
+        "decision_form": DecisionForm(choices=choices) if choices else None,
+        "may_edit": is_clerk and proposal.state in EDITABLE_STATES,
+        "may_submit": is_clerk and proposal.state in EDITABLE_STATES,
+        "may_withdraw": is_clerk and proposal.is_open,
+        "may_finish": is_clerk and proposal.state == State.APPROVED,
+        "submit_form": SubmitForm(initial={"emergency": proposal.emergency, "justification": proposal.justification}),
+        "comment_form": CommentForm(),
+        "complete_form": CompleteForm(kind=proposal.kind),
+        "warnings": rules.rule_problems(proposal) if proposal.state in EDITABLE_STATES else [],
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def proposal_detail(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    return render(request, "approvals/detail.html", _detail_context(request, proposal))
+
+
+# --- drafting -----------------------------------------------------------------------
+
+@login_required
+def proposal_create(request, kind):
+    if kind not in Kind.values:
+        raise PermissionDenied
+    if not _may_draft(request.user):
+        raise PermissionDenied(_("只有经办人可以起草申请。"))
+    form = ProposalForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        proposal = services.proposal_create(by=request.user, kind=kind, **_draft_fields(form))
+        _warn_rules(request, proposal)
+        messages.success(request, _("草稿已保存。"))
+        return redirect("approvals:detail", pk=proposal.pk)
+    return render(request, "approvals/form.html", {"form": form, "kind": kind, "proposal": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def proposal_edit(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    form = ProposalForm(request.POST or None, instance=proposal, kind=proposal.kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_update(proposal=proposal, by=request.user, **_draft_fields(form))
+        except services.ProposalError as error:
+            return _refused(request, proposal, error)
+        _warn_rules(request, proposal)
+        messages.success(request, _("修改已保存。"))
+        return redirect("approvals:detail", pk=proposal.pk)
+    return render(request, "approvals/form.html", {"form": form, "kind": proposal.kind, "proposal": proposal},
+                  status=400 if form.errors else 200)
+
+
+def _draft_fields(form) -> dict:
+    data = {name: form.cleaned_data[name] for name in form.fields}
+    for name in ("forms_required", "attendees_city", "attendees_county", "attendees_township", "attendees_village"):
+        if name in data and data[name] is None:
+            data[name] = 0
+    for name in ("doc_type", "meeting_format", "venue"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    return data
+
+
+def _warn_rules(request, proposal) -> None:
+    """A draft may break a rule; say so now rather than at submission."""
+    for problem in rules.rule_problems(proposal):
+        messages.warning(request, _("提交前请修改：") + problem.message)
+
+
+# --- actions --------------------------------------------------------------------------
+
+def _refused(request, proposal, error, **extra):
+    if isinstance(error, FlowLockFailed):
+        message, status = _("该申请正在被他人处理，请稍后重试。"), 409
+    else:
+        message, status = str(error), error.status
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    context = _detail_context(request, proposal, error=message, error_quota=getattr(error, "quota", None),
+                              problems=getattr(error, "problems", []), **extra)
+    return render(request, "approvals/detail.html", context, status=status)
+
+
+def _act(request, proposal, action, success_message, **extra_context):
+    try:
+        action()
+    except (services.ProposalError, FlowLockFailed) as error:
+        return _refused(request, proposal, error, **extra_context)
+    messages.success(request, success_message)
+    return redirect("approvals:detail", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def proposal_submit(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, proposal, services.SubmissionRefused(_("提交的内容有误。")))
+    return _act(request, proposal, lambda: services.proposal_submit(
+        proposal=proposal, by=request.user, emergency=form.cleaned_data["emergency"],
+        justification=form.cleaned_data["justification"],
+    ), _("已提交，等待部门负责人审签。"))
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "")[:5000]
+    return _act(request, proposal, lambda: services.proposal_decide(
+        proposal=proposal, by=request.user, decision=decision, comment=comment,
+    ), _("已办理。"))
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    comment = request.POST.get("comment", "")[:5000]
+    return _act(request, proposal, lambda: services.proposal_withdraw(
+        proposal=proposal, by=request.user, comment=comment), _("已撤回，占用的总量已释放。"))
+
+
+@login_required
+@require_POST
+def proposal_cancel(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    comment = request.POST.get("comment", "")[:5000]
+    return _act(request, proposal, lambda: services.proposal_cancel(
+        proposal=proposal, by=request.user, comment=comment), _("已取消，总量已释放。"))
+
+
+@login_required
+@require_POST
+def proposal_complete(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    form = CompleteForm(request.POST, kind=proposal.kind)
+    if not form.is_valid():
+        return _refused(request, proposal, services.SubmissionRefused(
+            "；".join(str(e) for errors in form.errors.values() for e in errors)), complete_form=form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "comment"}
+    return _act(request, proposal, lambda: services.proposal_complete(
+        proposal=proposal, by=request.user, comment=form.cleaned_data["comment"], **data,
+    ), _("已登记办结。"))
+
+
+# --- public disclosure ---------------------------------------------------------------------
+
+@require_GET
+def meeting_costs(request):
+    """会议成本公示: completed meetings and their cost, no login needed."""
+    meetings = (
+        Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED)
+        .select_related("department")
+        .order_by("-start")[:500]
+    )
+    total = Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED).aggregate(
+        total=Sum("actual_cost"))["total"]
+    return render(request, "approvals/meeting_costs.html", {"meetings": meetings, "total": total})
+
+
+@login_required
+@require_GET
+def quota_detail(request, pk):
+    quota = get_object_or_404(Quota.objects.select_related("department"), pk=pk,
+                              department__in=visible_departments(request.user))
+    return redirect(f"{request.build_absolute_uri('/proposals/')}?quota={quota.pk}")

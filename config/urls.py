@@ -1,11 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Site
+from viewflow.workflow.flow import FlowAppViewset
 
+from approvals import views as approval_views
+from approvals.flows import ProposalFlow
 from quotas import views as quota_views
+
+# viewflow's task inbox, queue, archive and process chart for heads, reviewers and leaders.
+workflow_site = Site(
+    title=_("减负闸 · 审核待办"),
+    viewsets=[FlowAppViewset(ProposalFlow, icon="approval")],
+)
 
 urlpatterns = [
     path("", quota_views.dashboard, name="home"),
+    path("proposals/", include("approvals.urls")),
+    path("quotas/<int:pk>/", approval_views.quota_detail, name="quota_detail"),
+    path("public/meeting-costs/", approval_views.meeting_costs, name="meeting_costs"),
+    path("workflow/", workflow_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,0 +1,1 @@
+"""The JSON API, /api/v1/ (DRF + drf-spectacular); see urls.py for the routes."""

@@ -1,0 +1,215 @@
+"""What the API reads and writes. Limits here are part of the contract (and the schema).
+
+Write serializers only validate and convert; approvals.services does the work.
+Every bound is explicit so that no input reaches the database that it would
+refuse with an error of its own (huge integers, NUL characters, years that
+overflow a time zone conversion) — those must be a 400, never a 500.
+"""
+
+import datetime
+
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from approvals.models import DocType, MeetingFormat, Proposal, ProposalEvent, State
+from quotas.models import BreakerState, Department, Kind, Level, Quota
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_ATTENDEES = 100_000
+MSG_YEAR_RANGE = gettext_lazy("年份须在 {min} 至 {max} 之间。")
+
+
+def _check_year(value):
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise serializers.ValidationError(_(MSG_YEAR_RANGE).format(min=MIN_YEAR, max=MAX_YEAR))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DepartmentCodeField(serializers.SlugRelatedField):
+    """A department by its code; NUL characters are refused before the query."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Department.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 32:
+            self.fail("invalid")
+        ProhibitNullCharactersValidator()(data)
+        return super().to_internal_value(data)
+
+
+# --- read side ----------------------------------------------------------------
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "level", "parent"]
+
+
+class QuotaSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    remaining = serializers.IntegerField(read_only=True)
+    state = serializers.ChoiceField(source="breaker_state", choices=BreakerState.choices, read_only=True)
+
+    class Meta:
+        model = Quota
+        fields = ["department", "year", "kind", "cap", "reserved", "committed", "overridden",
+                  "remaining", "state"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ProposalEvent
+        fields = ["actor", "at", "step", "action", "from_state", "to_state", "comment"]
+        read_only_fields = fields
+
+
+PROPOSAL_FIELDS = [
+    "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
+    "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
+    "escalation_reasons",
+    "doc_type", "length_chars", "is_joint", "lead_department", "forms_required",
+    "one_vote_veto", "responsibility_pledge",
+    "meeting_format", "meeting_class", "attendees_city", "attendees_county",
+    "attendees_township", "attendees_village", "principals_required", "venue", "estimated_cost",
+    "doc_number", "issued_on", "actual_attendees", "actual_cost",
+    "created_at", "updated_at", "submitted_at", "decided_at", "completed_at",
+]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    quota_year = serializers.IntegerField(read_only=True, allow_null=True)
+    target_levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
+    escalation_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = PROPOSAL_FIELDS
+        read_only_fields = fields
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    history = EventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = PROPOSAL_FIELDS + ["history"]
+        read_only_fields = fields
+
+
+# --- write side ---------------------------------------------------------------
+
+def _count(**kwargs):
+    return serializers.IntegerField(min_value=0, max_value=MAX_ATTENDEES, required=False, **kwargs)
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    """A draft: create (kind, title and necessity required) or edit (PATCH, any subset)."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    department = DepartmentCodeField(required=False, help_text=gettext_lazy("默认为本人所在部门。"))
+    title = serializers.CharField(max_length=200)
+    necessity = serializers.CharField(max_length=5000)
+    target_levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Level.choices), max_length=len(Level.choices), required=False
+    )
+    planned_date = serializers.DateField(required=False, allow_null=True, validators=[_check_year],
+                                         help_text=gettext_lazy("发文：计划印发日期（YYYY-MM-DD）。"))
+    # documents
+    doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
+    length_chars = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+    is_joint = serializers.BooleanField(required=False)
+    lead_department = DepartmentCodeField(required=False, allow_null=True)
+    forms_required = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    one_vote_veto = serializers.BooleanField(required=False)
+    responsibility_pledge = serializers.BooleanField(required=False)
+    # meetings
+    start = serializers.DateTimeField(required=False, allow_null=True, validators=[_check_year],
+                                      help_text=gettext_lazy("会议：开始时间（ISO 8601，带时区）。"))
+    end = serializers.DateTimeField(required=False, allow_null=True, validators=[_check_year],
+                                    help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）。"))
+    meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, required=False, allow_blank=True)
+    meeting_class = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    attendees_city = _count()
+    attendees_county = _count()
+    attendees_township = _count()
+    attendees_village = _count()
+    principals_required = serializers.BooleanField(required=False)
+    venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, data):
+        instance = self.instance
+        if instance is not None:
+            if data.pop("kind", instance.kind) != instance.kind:
+                raise serializers.ValidationError({"kind": _("草稿的类别不能修改。")})
+        else:
+            kind = data["kind"]
+            needed = ["planned_date"] if kind == Kind.DOCUMENT else ["start", "end"]
+            missing = {f: _("此项为必填项。") for f in needed if data.get(f) is None}
+            if missing:
+                raise serializers.ValidationError(missing)
+        start = data.get("start", instance.start if instance else None)
+        end = data.get("end", instance.end if instance else None)
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": _("结束时间必须晚于开始时间。")})
+        return data
+
+
+class SubmitSerializer(serializers.Serializer):
+    emergency = serializers.BooleanField(default=False)
+    justification = serializers.CharField(max_length=5000, allow_blank=True, default="")
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject", "return", "escalate"])
+    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+
+
+class CompleteSerializer(serializers.Serializer):
+    doc_number = serializers.CharField(max_length=100, allow_blank=True, default="",
+                                       help_text=gettext_lazy("发文：文号。"))
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                      validators=[_check_year], help_text=gettext_lazy("发文：印发日期。"))
+    actual_attendees = serializers.IntegerField(min_value=0, max_value=MAX_ATTENDEES, required=False,
+                                                allow_null=True, default=None,
+                                                help_text=gettext_lazy("会议：实际参会人数。"))
+    actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                           allow_null=True, default=None,
+                                           help_text=gettext_lazy("会议：实际会议成本（元）；不填则按标准计算。"))
+    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+
+
+# --- query parameters ---------------------------------------------------------
+
+class QuotaFilterSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    department = serializers.CharField(max_length=32, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+
+class ProposalFilterSerializer(QuotaFilterSerializer):
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+
+
+def year_bounds(year: int):
+    """[1 January, 1 January next year) in Asia/Shanghai, for meetings' start."""
+    from approvals.models import SHANGHAI
+
+    return (datetime.datetime(year, 1, 1, tzinfo=SHANGHAI),
+            datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))

@@ -1,0 +1,18 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("proposals", views.ProposalViewSet, basename="proposal")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("departments/", views.DepartmentList.as_view(), name="department-list"),
+    path("quotas/", views.QuotaList.as_view(), name="quota-list"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", views.NotFound.as_view()),
+]

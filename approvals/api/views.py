@@ -1,0 +1,201 @@
+"""The JSON API (/api/v1/): thin views over approvals.services.
+
+Each view fetches through an access helper (a proposal the caller may not see
+is a 404), validates the body with a serializer, makes one service call and
+answers with the proposal as it now stands. Refusals are exceptions that
+exceptions.api_exception_handler turns into {"code", "detail"} answers.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import services
+from approvals.access import get_proposal_for_user, visible_proposals
+from approvals.models import Proposal
+from quotas.access import visible_departments
+from quotas.models import Department, Kind, Quota
+
+from . import serializers as s
+from .exceptions import ErrorSerializer
+
+ERROR_TEXT = {
+    400: "invalid data (code: invalid, or the rule broken, e.g. meeting_free_day)",
+    401: "no or bad credentials (code: not_authenticated / authentication_failed)",
+    403: "not this caller's action (code: forbidden / permission_denied)",
+    404: "no such proposal, or not visible to the caller (code: not_found)",
+    409: "wrong state (invalid_transition), quota tripped (quota_exhausted), or busy",
+}
+
+
+def errors(*statuses: int) -> dict:
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
+            for code in (401, *statuses)}
+
+
+def _query(serializer_class, request) -> dict:
+    params = serializer_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+@extend_schema(responses={200: s.DepartmentSerializer(many=True), **errors()})
+class DepartmentList(generics.ListAPIView):
+    serializer_class = s.DepartmentSerializer
+    queryset = Department.objects.select_related("parent")
+
+
+@extend_schema(parameters=[s.QuotaFilterSerializer],
+               responses={200: s.QuotaSerializer(many=True), **errors(400)})
+class QuotaList(generics.ListAPIView):
+    """Clerks and heads see their own department's quotas; the others see all."""
+
+    serializer_class = s.QuotaSerializer
+
+    def get_queryset(self):
+        params = _query(s.QuotaFilterSerializer, self.request)
+        quotas = Quota.objects.filter(department__in=visible_departments(self.request.user))
+        if "year" in params:
+            quotas = quotas.filter(year=params["year"])
+        if "department" in params:
+            quotas = quotas.filter(department__code=params["department"])
+        if "kind" in params:
+            quotas = quotas.filter(kind=params["kind"])
+        return quotas.select_related("department")
+
+
+def _filter_proposals(proposals, params):
+    if "state" in params:
+        proposals = proposals.filter(state=params["state"])
+    if "kind" in params:
+        proposals = proposals.filter(kind=params["kind"])
+    if "department" in params:
+        proposals = proposals.filter(department__code=params["department"])
+    if "year" in params:
+        # The quota year: the planned date for documents, the start in Asia/Shanghai for meetings.
+        first, after = s.year_bounds(params["year"])
+        proposals = proposals.filter(
+            Q(kind=Kind.DOCUMENT, planned_date__gte=first.date(), planned_date__lt=after.date())
+            | Q(kind=Kind.MEETING, start__gte=first, start__lt=after)
+        )
+    return proposals
+
+
+def _detail(proposal: Proposal, code=status.HTTP_200_OK) -> Response:
+    return Response(s.ProposalDetailSerializer(proposal).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.ProposalFilterSerializer],
+                       responses={200: s.ProposalSerializer(many=True), **errors(400)}),
+    create=extend_schema(request=s.ProposalWriteSerializer,
+                         responses={201: s.ProposalDetailSerializer, **errors(400, 403)}),
+    retrieve=extend_schema(responses={200: s.ProposalDetailSerializer, **errors(404)}),
+    partial_update=extend_schema(request=s.ProposalWriteSerializer,
+                                 responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)}),
+)
+class ProposalViewSet(viewsets.GenericViewSet):
+    """发文/会议申请: what approvals.access.visible_proposals gives the caller."""
+
+    serializer_class = s.ProposalSerializer
+    queryset = Proposal.objects.none()  # the real one is visible_proposals(user)
+    lookup_value_regex = "[0-9]+"
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        if len(pk) > 18:  # beyond a bigint: no such row, and no overflow in the query
+            raise Http404
+        return get_proposal_for_user(self.request.user, pk)
+
+    def list(self, request):
+        params = _query(s.ProposalFilterSerializer, request)
+        proposals = _filter_proposals(visible_proposals(request.user), params)
+        return Response(s.ProposalSerializer(proposals, many=True).data)
+
+    def create(self, request):
+        data = _validated(s.ProposalWriteSerializer(data=request.data))
+        department = data.pop("department", None)
+        if department is not None and department.pk != request.user.department_id:
+            raise services.NotAllowed(_(services.MSG_NOT_CLERK))
+        proposal = services.proposal_create(by=request.user, **data)
+        return _detail(proposal, status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return _detail(self.get_object())
+
+    def partial_update(self, request, pk=None):
+        proposal = self.get_object()
+        data = _validated(s.ProposalWriteSerializer(proposal, data=request.data, partial=True))
+        if "department" in data and data.pop("department") != proposal.department:
+            raise services.NotAllowed(_(services.MSG_NOT_CLERK))
+        return _detail(services.proposal_update(proposal=proposal, by=request.user, **data))
+
+    @extend_schema(request=s.SubmitSerializer,
+                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提交: reserves a slot of the quota of the proposal's year (409 quota_exhausted when tripped)."""
+        proposal = self.get_object()
+        data = _validated(s.SubmitSerializer(data=request.data))
+        return _detail(services.proposal_submit(proposal=proposal, by=request.user, **data))
+
+    @extend_schema(request=s.DecideSerializer,
+                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The head, the review office or the leader decides the open review task."""
+        proposal = self.get_object()
+        data = _validated(s.DecideSerializer(data=request.data))
+        return _detail(services.proposal_decide(proposal=proposal, by=request.user, **data))
+
+    @extend_schema(request=s.CommentSerializer,
+                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回 from any open state; the reserved slot is released."""
+        proposal = self.get_object()
+        data = _validated(s.CommentSerializer(data=request.data))
+        return _detail(services.proposal_withdraw(proposal=proposal, by=request.user, **data))
+
+    @extend_schema(request=s.CommentSerializer,
+                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """An approved item that will not happen (a comment is required)."""
+        proposal = self.get_object()
+        data = _validated(s.CommentSerializer(data=request.data))
+        return _detail(services.proposal_cancel(proposal=proposal, by=request.user, **data))
+
+    @extend_schema(request=s.CompleteSerializer,
+                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """办结: 文号 and issue date for documents; attendance (and cost) for meetings."""
+        proposal = self.get_object()
+        data = _validated(s.CompleteSerializer(data=request.data))
+        return _detail(services.proposal_complete(proposal=proposal, by=request.user, **data))
+
+
+def _validated(serializer) -> dict:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class NotFound(APIView):
+    """Any other path under /api/v1/: a JSON 404 (not Django's HTML page, nor a slash redirect)."""
+
+    authentication_classes = []
+    permission_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise Http404
+
+    def options(self, request, *args, **kwargs):
+        raise Http404
+

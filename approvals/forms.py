@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from quotas.models import Department, Level
+
+from .models import Proposal
+
+DOCUMENT_FIELDS = [
+    "title", "necessity", "planned_date", "target_levels", "doc_type", "length_chars",
+    "is_joint", "lead_department", "forms_required", "one_vote_veto", "responsibility_pledge",
+]
+MEETING_FIELDS = [
+    "title", "necessity", "target_levels", "start", "end", "meeting_format", "meeting_class",
+    "attendees_city", "attendees_county", "attendees_township", "attendees_village",
+    "principals_required", "venue",
+]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProposalForm(forms.ModelForm):
+    target_levels = forms.MultipleChoiceField(
+        label=_("面向层级"), choices=Level.choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Proposal
+        fields = sorted(set(DOCUMENT_FIELDS + MEETING_FIELDS))
+        widgets = {
+            "planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start": LocalDateTimeInput(),
+            "end": LocalDateTimeInput(),
+            "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+            "meeting_class": forms.Select(choices=[("", "—"), (1, _("一类")), (2, _("二类")), (3, _("三类")), (4, _("四类"))]),
+        }
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = DOCUMENT_FIELDS if kind == "document" else MEETING_FIELDS
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "lead_department" in self.fields:
+            self.fields["lead_department"].queryset = Department.objects.filter(issues_proposals=True)
+        # A draft may be incomplete; submission checks what is required.
+        for name, field in self.fields.items():
+            if name not in ("title", "necessity"):
+                field.required = False
+        self.order_fields(keep)
+
+
+class SubmitForm(forms.Form):
+    emergency = forms.BooleanField(label=_("特事特办（总量已熔断时申请超额）"), required=False)
+    justification = forms.CharField(
+        label=_("超额说明"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("决定"), widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = choices
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(forms.Form):
+    doc_number = forms.CharField(label=_("文号"), required=False, max_length=100)
+    issued_on = forms.DateField(label=_("印发日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actual_attendees = forms.IntegerField(label=_("实际参会人数"), required=False, min_value=0, max_value=100_000)
+    actual_cost = forms.DecimalField(
+        label=_("实际会议成本（元，留空按标准计算）"), required=False, min_value=0,
+        max_digits=14, decimal_places=2,
+    )
+    comment = forms.CharField(label=_("说明"), required=False, max_length=5000)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        drop = ["actual_attendees", "actual_cost"] if kind == "document" else ["doc_number", "issued_on"]
+        for name in drop:
+            del self.fields[name]
