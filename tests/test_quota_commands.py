@@ -77,6 +77,7 @@ def test_plan_quotas_refuses_a_reduction_out_of_range():
         run("plan_quotas", "--year", "2027", "--reduction", "1.5")
 
 
+@pytest.mark.ledger_drift_expected
 def test_verify_ledger_exits_0_when_clean_and_1_on_drift():
     quota = make_quota(cap=3, year=2026)
     services.quota_reserve(quota=quota, proposal=None, by=make_user())
