@@ -111,10 +111,13 @@ def build_history(*, this_year: int, stdout=None) -> None:
         clerk, head = last.people(code)
         for i in range(released):
             p = last.draft(code, kind)
-            if i % 2:
+            if i % 3 == 1:
                 last.to_office(code, p)
                 services.proposal_decide(proposal=p, by=last.reviewer, decision="reject",
                                          comment="可与已有部署合并，不予通过。")
+            elif i % 3 == 2:
+                last.approve(code, p, complete=False)
+                services.proposal_cancel(proposal=p, by=clerk, comment="上级已统一部署，本部门不再另行安排。")
             else:
                 services.proposal_submit(proposal=p, by=clerk)
                 services.proposal_withdraw(proposal=p, by=clerk, comment="已并入上级统一部署。")

@@ -26,6 +26,12 @@ def test_load_demo_builds_the_contracted_data_and_is_idempotent(demo):
         for y in (year - 1, year):
             assert Quota.objects.filter(department__code=code, year=y).count() == 2
     assert Quota.objects.filter(year=year - 1, committed__gt=0).count() == 6
+    from approvals.models import Proposal
+
+    last_year_states = set(Proposal.objects.filter(planned_date__year=year - 1).values_list("state", flat=True)) | set(
+        Proposal.objects.filter(start__year=year - 1).values_list("state", flat=True))
+    assert {"approved", "completed", "rejected", "withdrawn", "cancelled"} <= last_year_states
+    assert Quota.objects.filter(year=year - 1, overridden__gt=0).exists()
     counts = (Quota.objects.count(), LedgerEntry.objects.count())
     call_command("load_demo", verbosity=0)
     assert (Quota.objects.count(), LedgerEntry.objects.count()) == counts
@@ -47,26 +53,25 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_demo_clerk_logs_in_and_sees_only_their_department(demo, client):
+def test_the_demo_serves_each_role_its_view_and_the_admin(demo, client):
+    """One load_demo for the three roles: it builds a year of history, which is slow."""
     assert client.post("/accounts/login/", {"username": "clerk_edu", "password": "demo-pass-2026"}).status_code == 302
     page = client.get("/").content.decode()
     assert "江海市教育局" in page
     assert "江海市卫生健康委员会" not in page
 
-
-def test_the_auditor_sees_every_department(demo, client):
+    client.logout()
     client.login(username="auditor", password="demo-pass-2026")
     page = client.get("/").content.decode()
     assert "江海市教育局" in page and "江海市农业农村局" in page
 
-
-def test_the_admin_lists_departments_and_the_ledger_read_only(demo, client):
+    client.logout()
     client.login(username="admin", password="demo-pass-2026")
     assert "江海市教育局" in client.get("/admin/quotas/department/").content.decode()
     entry = LedgerEntry.objects.first()
     assert client.get("/admin/quotas/ledgerentry/").status_code == 200
     assert client.get(f"/admin/quotas/ledgerentry/{entry.pk}/delete/").status_code == 403
-    response = client.post("/admin/quotas/ledgerentry/", {"action": "delete_selected", "_selected_action": [entry.pk]})
+    client.post("/admin/quotas/ledgerentry/", {"action": "delete_selected", "_selected_action": [entry.pk]})
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
     quota = Quota.objects.first()
     page = client.get(f"/admin/quotas/quota/{quota.pk}/change/").content.decode()
