@@ -37,7 +37,6 @@ class ProposalForm(forms.ModelForm):
             "start": LocalDateTimeInput(),
             "end": LocalDateTimeInput(),
             "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
-            "meeting_class": forms.Select(choices=[("", "—"), (1, _("一类")), (2, _("二类")), (3, _("三类")), (4, _("四类"))]),
         }
 
     def __init__(self, *args, kind: str, **kwargs):

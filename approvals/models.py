@@ -53,6 +53,15 @@ class DocType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class MeetingClass(models.IntegerChoices):
+    """会议类别 (中央和国家机关会议费管理办法): rates per class are data (MeetingCostRate)."""
+
+    FIRST = 1, _("一类会议")
+    SECOND = 2, _("二类会议")
+    THIRD = 3, _("三类会议")
+    FOURTH = 4, _("四类会议")
+
+
 class MeetingFormat(models.TextChoices):
     ONSITE = "onsite", _("现场会议")
     VIDEO = "video", _("视频会议")
@@ -104,7 +113,7 @@ class Proposal(models.Model):
         _("会议形式"), max_length=16, choices=MeetingFormat.choices, blank=True
     )
     meeting_class = models.PositiveSmallIntegerField(
-        _("会议类别"), null=True, blank=True,
+        _("会议类别"), null=True, blank=True, choices=MeetingClass.choices,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     attendees_city = models.PositiveIntegerField(

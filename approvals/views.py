@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -108,7 +109,7 @@ def proposal_detail(request, pk):
 @login_required
 def proposal_create(request, kind):
     if kind not in Kind.values:
-        raise PermissionDenied
+        raise Http404("No such kind")
     if not _may_draft(request.user):
         raise PermissionDenied(_("只有经办人可以起草申请。"))
     form = ProposalForm(request.POST or None, kind=kind)
@@ -124,6 +125,10 @@ def proposal_create(request, kind):
 @login_required
 def proposal_edit(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
+    if Role.CLERK not in request.user.roles or request.user.department_id != proposal.department_id:
+        return _refused(request, proposal, services.NotAllowed(_(services.MSG_NOT_CLERK)))
+    if proposal.state not in EDITABLE_STATES:
+        return _refused(request, proposal, services._wrong_state(proposal, _("修改")))
     form = ProposalForm(request.POST or None, instance=proposal, kind=proposal.kind)
     if request.method == "POST" and form.is_valid():
         try:

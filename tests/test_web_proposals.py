@@ -182,3 +182,35 @@ def test_the_dashboard_gauge_follows_the_ledger(client, people):
     as_user(client, people.head)
     page = client.get("/?year=2027").content.decode()
     assert 'class="committed-n">1<' in page and 'class="remaining">4<' in page
+
+
+def test_editing_is_refused_outside_draft_or_returned_and_for_others(client, people):
+    p = people.submitted(people.document())
+    as_user(client, people.clerk)
+    assert client.get(f"/proposals/{p.pk}/edit/").status_code == 409
+    assert client.post(f"/proposals/{p.pk}/edit/", {"title": "x", "necessity": "y"}).status_code == 409
+    draft = people.document()
+    as_user(client, people.head)
+    assert client.get(f"/proposals/{draft.pk}/edit/").status_code == 403
+    as_user(client, people.outsider)
+    assert client.get(f"/proposals/{draft.pk}/edit/").status_code == 404
+
+
+def test_a_clerk_edits_a_returned_proposal_and_resubmits(client, people):
+    from approvals import services
+
+    p = people.at_office(people.document())
+    services.proposal_decide(proposal=p, by=people.reviewer, decision="return", comment="请压缩篇幅")
+    as_user(client, people.clerk)
+    response = client.post(f"/proposals/{p.pk}/edit/", {
+        "title": p.title, "necessity": p.necessity, "planned_date": "2027-09-15",
+        "target_levels": ["township"], "doc_type": "notice", "length_chars": "900", "forms_required": "0",
+    })
+    assert response.status_code == 302 and reload(p).length_chars == 900
+    assert client.post(f"/proposals/{p.pk}/submit/", {}).status_code == 302
+    assert reload(p).state == State.HEAD_REVIEW and reload(people.quota).reserved == 1
+
+
+def test_unknown_kinds_are_404(client, people):
+    as_user(client, people.clerk)
+    assert client.get("/proposals/new/inspection/").status_code == 404
