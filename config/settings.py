@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "quotas",
     "approvals",
 ]
@@ -182,3 +185,28 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "approvals.permissions.RoleBackend",
 ]
+
+# --- JSON API (/api/v1/, approvals.api) -----------------------------------------
+# Token first: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "approvals.api.exceptions.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "减负闸 API",
+    "DESCRIPTION": "发文/会议申请、年度总量（总量熔断）与审核流程。Errors: {code, detail}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStateEnum": "approvals.models.State",
+        "LevelEnum": "quotas.models.Level",
+    },
+}

@@ -94,6 +94,8 @@ class ProposalSerializer(serializers.ModelSerializer):
     quota_year = serializers.IntegerField(read_only=True, allow_null=True)
     target_levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
     escalation_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    doc_type = serializers.ChoiceField(choices=DocType.choices, allow_blank=True, read_only=True)
+    meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Proposal
@@ -116,7 +118,10 @@ def _count(**kwargs):
 
 
 class ProposalWriteSerializer(serializers.Serializer):
-    """A draft: create (kind, title and necessity required) or edit (PATCH, any subset)."""
+    """A draft: create (kind, title and necessity required) or edit (PATCH, any subset).
+
+    As in the web form, a draft may be incomplete: submission lists what is missing.
+    """
 
     kind = serializers.ChoiceField(choices=Kind.choices)
     department = DepartmentCodeField(required=False, help_text=gettext_lazy("默认为本人所在部门。"))
@@ -131,7 +136,8 @@ class ProposalWriteSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
     length_chars = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
     is_joint = serializers.BooleanField(required=False)
-    lead_department = DepartmentCodeField(required=False, allow_null=True)
+    lead_department = DepartmentCodeField(queryset=Department.objects.filter(issues_proposals=True),
+                                          required=False, allow_null=True)
     forms_required = serializers.IntegerField(min_value=0, max_value=1000, required=False)
     one_vote_veto = serializers.BooleanField(required=False)
     responsibility_pledge = serializers.BooleanField(required=False)
@@ -154,12 +160,6 @@ class ProposalWriteSerializer(serializers.Serializer):
         if instance is not None:
             if data.pop("kind", instance.kind) != instance.kind:
                 raise serializers.ValidationError({"kind": _("草稿的类别不能修改。")})
-        else:
-            kind = data["kind"]
-            needed = ["planned_date"] if kind == Kind.DOCUMENT else ["start", "end"]
-            missing = {f: _("此项为必填项。") for f in needed if data.get(f) is None}
-            if missing:
-                raise serializers.ValidationError(missing)
         start = data.get("start", instance.start if instance else None)
         end = data.get("end", instance.end if instance else None)
         if start and end and end <= start:

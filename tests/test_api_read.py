@@ -1,0 +1,141 @@
+"""/api/v1/: authentication, departments, quotas, the schema, and errors as JSON."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from quotas.models import Kind
+from tests.api import client_for
+from tests.factory import People, make_department, make_quota
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return People()
+
+
+def test_it_answers_401_with_a_json_code_without_credentials(people):
+    response = APIClient().get("/api/v1/proposals/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Token")
+    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["detail"]
+
+
+def test_it_refuses_a_bad_token(people):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token nonsense")
+    response = client.get("/api/v1/departments/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_it_accepts_a_token_from_drf_create_token(people, capsys):
+    call_command("drf_create_token", "clerk")
+    key = Token.objects.get(user=people.clerk).key
+    assert key in capsys.readouterr().out
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/departments/").status_code == 200
+
+
+def test_it_accepts_a_session(people, client):
+    client.force_login(people.clerk)
+    assert client.get("/api/v1/quotas/").status_code == 200
+
+
+def test_it_lists_departments_with_parent_codes(people):
+    make_department("JH-EDU-1", name="第一中学", level="township", parent=people.dept)
+    rows = client_for(people.clerk).get("/api/v1/departments/").json()
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["JH-EDU"] == {"code": "JH-EDU", "name": "江海市教育局", "level": "city", "parent": None}
+    assert by_code["JH-EDU-1"]["parent"] == "JH-EDU"
+
+
+def test_it_shows_a_clerk_only_their_departments_quotas(people):
+    rows = client_for(people.clerk).get("/api/v1/quotas/").json()
+    assert {row["department"] for row in rows} == {"JH-EDU"}
+    document = next(row for row in rows if row["kind"] == "document")
+    assert document == {
+        "department": "JH-EDU", "year": 2027, "kind": "document", "cap": 5, "reserved": 0,
+        "committed": 0, "overridden": 0, "remaining": 5, "state": "normal",
+    }
+
+
+def test_it_shows_the_review_office_every_quota_and_filters_them(people):
+    make_quota(people.other, year=2028, kind=Kind.MEETING, cap=1)
+    client = client_for(people.reviewer)
+    assert {r["department"] for r in client.get("/api/v1/quotas/").json()} == {"JH-EDU", "JH-AGRI"}
+    rows = client.get("/api/v1/quotas/", {"year": 2028, "department": "JH-AGRI", "kind": "meeting"}).json()
+    assert [(r["year"], r["cap"]) for r in rows] == [(2028, 1)]
+
+
+def test_it_reports_the_breaker_state(people):
+    from approvals import services
+
+    for _ in range(5):
+        people.submitted(people.document())
+    rows = client_for(people.head).get("/api/v1/quotas/", {"kind": "document"}).json()
+    assert (rows[0]["state"], rows[0]["remaining"], rows[0]["reserved"]) == ("tripped", 0, 5)
+    assert services  # submitted through the services
+
+
+@pytest.mark.parametrize("params", [{"year": "soon"}, {"year": 10**30}, {"kind": "inspection"},
+                                    {"department": "JH\x00EDU"}])
+def test_it_refuses_bad_filters_with_400(people, params):
+    response = client_for(people.reviewer).get("/api/v1/quotas/", params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_it_serves_a_valid_openapi_schema_without_credentials():
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/proposals/{id}/submit/" in schema["paths"]
+    title = schema["components"]["schemas"]["ProposalWriteRequest"]["properties"]["title"]
+    assert title["maxLength"] == 200
+
+
+def test_it_serves_the_docs_page():
+    response = APIClient().get("/api/v1/docs/")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+
+
+def test_it_answers_unknown_paths_with_json_404(people):
+    for path in ["/api/v1/nothing/", "/api/v1/proposals", "/api/v1/proposals/abc/"]:
+        response = client_for(people.clerk).post(path, {}, format="json")
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+
+
+def test_it_answers_405_in_json(people):
+    response = client_for(people.clerk).put("/api/v1/departments/", {}, format="json")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_it_refuses_malformed_json_with_400(people):
+    response = client_for(people.clerk).generic(
+        "POST", "/api/v1/proposals/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_it_refuses_form_encoded_bodies_with_415(people):
+    response = client_for(people.clerk).post("/api/v1/proposals/", {"kind": "document"})
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_it_speaks_chinese_by_default_and_english_on_request(people):
+    zh = APIClient().get("/api/v1/quotas/").json()["detail"]
+    en = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/quotas/").json()["detail"]
+    assert en == "Authentication credentials were not provided."
+    assert zh != en
