@@ -186,6 +186,14 @@ AUTHENTICATION_BACKENDS = [
     "approvals.permissions.RoleBackend",
 ]
 
+# --- Year-end compliance report (reports/) -----------------------------------
+# The PDF is rendered by a background task; `manage.py db_worker` runs the
+# queue (django-tasks-db keeps it in the database, so any host can run it).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "reports"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Worker processes that render department sections in parallel (0 = one per CPU, at most 2).
+REPORT_RENDER_JOBS = int(os.environ.get("JIANFU_REPORT_RENDER_JOBS", "0"))
+
 # --- JSON API (/api/v1/, approvals.api) -----------------------------------------
 # Token first: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
 REST_FRAMEWORK = {
