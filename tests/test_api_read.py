@@ -101,10 +101,13 @@ def test_it_serves_a_valid_openapi_schema_without_credentials():
     assert title["maxLength"] == 200
 
 
-def test_it_serves_the_docs_page():
+def test_it_serves_the_docs_page_from_its_own_static_files():
+    """The CSP allows scripts from 'self' only, so Swagger UI must not come from a CDN."""
     response = APIClient().get("/api/v1/docs/")
     assert response.status_code == 200
-    assert b"swagger" in response.content.lower()
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
 
 
 def test_it_answers_unknown_paths_with_json_404(people):
@@ -124,6 +127,22 @@ def test_it_refuses_malformed_json_with_400(people):
     response = client_for(people.clerk).generic(
         "POST", "/api/v1/proposals/", "{not json", content_type="application/json"
     )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("raw", [
+    '{"kind": "document", "title": "ok", "necessity": "x", "target_levels": ["\\udfff"]}',
+    '{"\\ud800": 1}',
+    "[" * 100_000 + "]" * 100_000,
+    '{"kind": "document", "title": "NaN", "necessity": NaN}',
+    b'{"title": "\xff\xfe"}',
+])
+def test_it_refuses_json_that_cannot_be_stored_with_400(people, raw):
+    """Lone surrogates cannot be encoded as UTF-8, deep nesting exhausts the stack: both were 500s."""
+    body = raw if isinstance(raw, bytes) else raw.encode()
+    response = client_for(people.clerk).generic("POST", "/api/v1/proposals/", body,
+                                                content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
 

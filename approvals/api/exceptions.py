@@ -6,17 +6,19 @@ request's language. The handler is REST_FRAMEWORK["EXCEPTION_HANDLER"].
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from approvals.services import ProposalError
+
+from .serializers import QuotaSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +26,6 @@ MSG_INVALID = gettext_noop("提交的数据有误，请按提示修改。")
 MSG_BUSY = gettext_noop("该申请正在被其他人处理，请稍后重试。")
 MSG_NOT_FOUND = gettext_noop("未找到。")
 MSG_SERVER_ERROR = gettext_noop("服务器内部错误，请稍后重试。")
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every 4xx/5xx answer (documents the contract in the schema)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
 
 
 def _messages(detail) -> list[str]:
@@ -64,8 +56,6 @@ def _proposal_error(exc: ProposalError) -> Response:
         errors.setdefault(problem.field, []).append(str(problem.message))
     body = _body(exc.code, str(exc), errors)
     if exc.quota is not None:
-        from .serializers import QuotaSerializer
-
         body["quota"] = QuotaSerializer(exc.quota).data
     return Response(body, status=exc.status)
 
@@ -81,6 +71,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(errors)
     if isinstance(exc, Http404):
         return Response(_body("not_found", _(MSG_NOT_FOUND)), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many fields in a request
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.ValidationError):

@@ -195,6 +195,18 @@ class CompleteSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx/5xx answer."""
+
+    code = serializers.CharField(help_text=gettext_lazy("稳定的错误代码，供程序判断。"))
+    detail = serializers.CharField(help_text=gettext_lazy("给人看的说明（按请求语言）。"))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text=gettext_lazy("逐字段的错误。"),
+    )
+    quota = QuotaSerializer(required=False, help_text=gettext_lazy("quota_exhausted 时：已熔断的年度总量。"))
+
+
 # --- query parameters ---------------------------------------------------------
 
 class QuotaFilterSerializer(serializers.Serializer):

@@ -22,7 +22,6 @@ from quotas.access import visible_departments
 from quotas.models import Department, Kind, Quota
 
 from . import serializers as s
-from .exceptions import ErrorSerializer
 
 ERROR_TEXT = {
     400: "invalid data (code: invalid, or the rule broken, e.g. meeting_free_day)",
@@ -34,7 +33,7 @@ ERROR_TEXT = {
 
 
 def errors(*statuses: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
+    return {code: OpenApiResponse(s.ErrorSerializer, description=ERROR_TEXT[code])
             for code in (401, *statuses)}
 
 
