@@ -20,3 +20,14 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Import Django and every view once in the master, before the workers fork:
+# the first request of each worker is then as fast as the rest, and the
+# workers share the imported code's memory.
+preload_app = True
+
+
+def when_ready(server):
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns

@@ -201,6 +201,9 @@ JIANFU = {
     "WORKING_DAY_COST": int(os.environ.get("JIANFU_WORKING_DAY_COST", "400")),
 }
 
+# bench/submit_bench.py's baseline endpoint (never set in production).
+JIANFU_BENCH_BASELINE = env_bool("JIANFU_BENCH_BASELINE", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

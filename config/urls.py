@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -27,3 +28,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
+
+if settings.JIANFU_BENCH_BASELINE:
+    from config.bench import BaselineInsert
+
+    urlpatterns.insert(0, path("api/v1/bench/baseline/", BaselineInsert.as_view()))
