@@ -9,7 +9,7 @@ from approvals import services
 from approvals.models import Hold, Proposal, State
 from quotas.models import LedgerAction, LedgerEntry
 from quotas.services import ledger_drift
-from tests.api import client_for, document_body
+from tests.api import client_for, default_language, document_body  # noqa: F401 (autouse)
 from tests.factory import People, reload
 
 pytestmark = pytest.mark.django_db

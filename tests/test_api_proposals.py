@@ -4,7 +4,7 @@ import pytest
 
 from approvals import services
 from approvals.models import Proposal, State
-from tests.api import client_for, document_body, meeting_body
+from tests.api import client_for, default_language, document_body, meeting_body  # noqa: F401 (autouse)
 from tests.factory import People, reload
 
 pytestmark = pytest.mark.django_db

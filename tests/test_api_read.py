@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from quotas.models import Kind
-from tests.api import client_for
+from tests.api import client_for, default_language  # noqa: F401 (autouse)
 from tests.factory import People, make_department, make_quota
 
 pytestmark = pytest.mark.django_db
