@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Last: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +146,16 @@ else:
             "TEST": {"NAME": str(SQLITE_PATH.parent / "test-jianfuzha.sqlite3")},
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A submitter waits at most this long for a busy quota row, then gets a
+    # clear "retry" answer (config.middleware) instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        "-c lock_timeout={} -c statement_timeout={}".format(
+            os.environ.get("JIANFU_DB_LOCK_TIMEOUT_MS", "10000"),
+            os.environ.get("JIANFU_DB_STATEMENT_TIMEOUT_MS", "60000"),
+        ),
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 

@@ -6,8 +6,10 @@ request's language. The handler is REST_FRAMEWORK["EXCEPTION_HANDLER"].
 
 import logging
 
+
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -84,6 +86,15 @@ def api_exception_handler(exc, context):
     if response is not None:
         code = exc.get_codes()
         response.data = _body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
+        return response
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # Lock timeout or dropped connection: the transaction rolled back; say "retry".
+        from config.middleware import DatabaseUnavailableMiddleware
+
+        logger.warning("database unavailable in API view %s: %s", context.get("view"), exc)
+        response = Response(_body("database_unavailable", _(DatabaseUnavailableMiddleware.MESSAGE)),
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = "5"
         return response
     # A bug, not a refusal: keep the traceback in the log, answer in JSON all the same.
     logger.exception("Unhandled error in API view %s", context.get("view"))
