@@ -239,3 +239,31 @@ def test_it_round_trips_filed_by_api_decided_by_service_read_by_api(people):
     quota = clerk.get("/api/v1/quotas/", {"year": 2027, "kind": "document"}).json()[0]
     assert (quota["committed"], quota["remaining"]) == (1, 4)
     assert ledger_drift() == []
+
+
+@pytest.mark.parametrize("action", ["submit", "decide", "withdraw", "cancel", "complete"])
+def test_it_answers_get_on_an_action_with_405(people, action):
+    p = people.document()
+    response = client_for(people.clerk).get(f"/api/v1/proposals/{p.pk}/{action}/")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("action", ["submit", "decide", "withdraw", "cancel", "complete"])
+def test_it_answers_anonymous_actions_with_401(people, action):
+    p = people.document()
+    response = client_for().post(f"/api/v1/proposals/{p.pk}/{action}/", {}, format="json")
+    assert response.status_code == 401
+    assert reload(p).state == State.DRAFT
+
+
+def test_it_wants_the_csrf_token_with_a_session(people):
+    from rest_framework.test import APIClient
+
+    p = people.document()
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(people.clerk)
+    response = client.post(f"/api/v1/proposals/{p.pk}/submit/", {}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert reload(p).state == State.DRAFT
