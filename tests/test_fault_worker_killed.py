@@ -1,0 +1,94 @@
+"""A gunicorn worker killed in the middle of a submission leaves no trace.
+
+A trigger makes the submission's audit-event INSERT sleep, so the worker is
+killed after it has reserved the slot and written the ledger entry but before
+its transaction commits. PostgreSQL rolls the transaction back when the
+connection drops: the counter, the ledger and the proposal stay as they were.
+"""
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from approvals.models import State
+from quotas.models import LedgerEntry
+from quotas.services import ledger_drift
+from tests.factory import People, reload
+from tests.test_api_gunicorn_race import server  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SLOW_SUBMIT = """
+CREATE OR REPLACE FUNCTION jianfu_test_slow_submit() RETURNS trigger AS $$
+BEGIN
+    IF NEW.action = 'submit' THEN PERFORM pg_sleep(4); END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER jianfu_test_slow_submit BEFORE INSERT ON approvals_proposalevent
+    FOR EACH ROW EXECUTE FUNCTION jianfu_test_slow_submit();
+"""
+DROP = """
+DROP TRIGGER IF EXISTS jianfu_test_slow_submit ON approvals_proposalevent;
+DROP FUNCTION IF EXISTS jianfu_test_slow_submit();
+"""
+
+
+def _workers_of(master_pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True)
+    return [int(pid) for pid in out.stdout.split()]
+
+
+@pytest.fixture
+def slow_submissions():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (a trigger that sleeps inside the transaction)")
+    with connection.cursor() as cursor:
+        cursor.execute(SLOW_SUBMIT)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(DROP)
+
+
+def test_a_worker_killed_mid_submission_leaves_counter_ledger_and_proposal_unchanged(slow_submissions, server):  # noqa: F811
+    port, master_pid = server if isinstance(server, tuple) else (server, None)
+    people = People()
+    p = people.document()
+    token = Token.objects.create(user=people.clerk).key
+    outcome = {}
+
+    def submit():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("POST", f"/api/v1/proposals/{p.pk}/submit/", body=json.dumps({"emergency": False}),
+                         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+            outcome["status"] = conn.getresponse().status
+        except (OSError, http.client.HTTPException) as error:
+            outcome["error"] = repr(error)
+
+    client = threading.Thread(target=submit)
+    client.start()
+    time.sleep(1.5)  # the worker is now inside pg_sleep, its transaction open
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE %s AND state = 'active'",
+                       ["%approvals_proposalevent%"])
+        assert cursor.fetchone()[0] >= 1, "the submission should be waiting inside its transaction"
+    if master_pid is None:
+        master_pid = int(subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}", "-o"], capture_output=True,
+                                        text=True).stdout.split()[0])
+    for pid in _workers_of(master_pid):
+        os.kill(pid, signal.SIGKILL)
+    client.join(timeout=30)
+    assert "status" not in outcome  # the connection died with the worker
+    time.sleep(4)  # the backend finishes its sleep, finds the client gone and rolls back
+    assert reload(p).state == State.DRAFT
+    assert reload(people.quota).reserved == 0
+    assert not LedgerEntry.objects.filter(proposal=p).exists()
+    assert ledger_drift() == []
