@@ -15,7 +15,6 @@ from .charts import quota_chart
 CSS_URL = pdf.STATIC_SCHEME + "reports/report.css"
 # Below this many departments one pass is faster than starting worker processes.
 PARALLEL_MIN_DEPARTMENTS = 40
-PARTS_PER_JOB = 3
 
 
 def static_roots() -> list[str]:
@@ -52,18 +51,19 @@ def report_html(data: figures.ReportData, *, page_numbers: bool = True) -> str:
 
 
 def report_parts(data: figures.ReportData, count: int) -> list[str]:
-    """The report split at department boundaries (each department starts a
-    page, so the parts' pages are exactly the one-pass document's pages)."""
+    """The report split at department boundaries into `count` documents (each
+    department starts a page, so the parts' pages are exactly the one-pass
+    document's pages). Few parts: every part embeds its own font subsets."""
     numbered = list(enumerate(data.departments, start=1))
     size = max(1, -(-len(numbered) // count))
-    chunks = [numbered[i:i + size] for i in range(0, len(numbered), size)]
-    parts = [render_to_string("reports/pdf/report.html", _context(
-        data, show_front=True, departments=[], page_numbers=False))]
-    parts += [render_to_string("reports/pdf/report.html", _context(
-        data, departments=chunk, page_numbers=False)) for chunk in chunks]
-    parts.append(render_to_string("reports/pdf/report.html", _context(
-        data, show_back=True, departments=[], page_numbers=False)))
-    return parts
+    chunks = [numbered[i:i + size] for i in range(0, len(numbered), size)] or [[]]
+    return [
+        render_to_string("reports/pdf/report.html", _context(
+            data, departments=chunk, page_numbers=False,
+            show_front=index == 0, show_back=index == len(chunks) - 1,
+        ))
+        for index, chunk in enumerate(chunks)
+    ]
 
 
 def stamp_html(total: int) -> str:
@@ -87,7 +87,7 @@ def generate(*, year: int, department=None, reduction=Decimal("0.30"), jobs: int
         document = pdf.render_pdf(report_html(data), roots)
         progress(98, "写入文件")
         return document, pdf.page_count(document)
-    parts = report_parts(data, jobs * PARTS_PER_JOB)
+    parts = report_parts(data, jobs)
     progress(25, f"排版 PDF（{jobs} 个进程，{len(parts)} 部分）")
     rendered = pdf.render_parts(
         parts, roots, jobs=jobs,
