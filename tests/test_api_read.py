@@ -97,6 +97,8 @@ def test_it_serves_a_valid_openapi_schema_without_credentials():
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/proposals/{id}/submit/" in schema["paths"]
+    submit = schema["paths"]["/api/v1/proposals/{id}/submit/"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "404", "409", "503"} <= set(submit)
     title = schema["components"]["schemas"]["ProposalWriteRequest"]["properties"]["title"]
     assert title["maxLength"] == 200
 

@@ -6,7 +6,6 @@ request's language. The handler is REST_FRAMEWORK["EXCEPTION_HANDLER"].
 
 import logging
 
-
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError

@@ -29,12 +29,13 @@ ERROR_TEXT = {
     403: "not this caller's action (code: forbidden / permission_denied)",
     404: "no such proposal, or not visible to the caller (code: not_found)",
     409: "wrong state (invalid_transition), quota tripped (quota_exhausted), or busy",
+    503: "the database timed out or went away; nothing was changed (code: database_unavailable)",
 }
 
 
 def errors(*statuses: int) -> dict:
     return {code: OpenApiResponse(s.ErrorSerializer, description=ERROR_TEXT[code])
-            for code in (401, *statuses)}
+            for code in (401, *statuses, 503)}
 
 
 def _query(serializer_class, request) -> dict:
