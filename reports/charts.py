@@ -1,6 +1,6 @@
 """Server-side SVG charts (WeasyPrint runs no JavaScript): cap against month-end use."""
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from quotas.models import Kind
@@ -78,8 +78,15 @@ def _n(value: float) -> str:
 
 
 def _legend(y: int) -> str:
-    return format_html_join("", (
-        '<rect x="{}" y="{}" width="10" height="8" fill="{}"/>'
-        '<text x="{}" y="{}" font-size="9">{}</text>'
-    ), ((PLOT_X + i * 110, y - 7, COLOURS[name], PLOT_X + i * 110 + 14, y, label)
-        for i, (name, label) in enumerate(LEGEND)))
+    keys = []
+    for i, (name, label) in enumerate(LEGEND):
+        x = PLOT_X + i * 110
+        if name == "cap":
+            keys.append(format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.6" stroke-dasharray="4 2"/>',
+                x, y - 3, x + 12, y - 3, COLOURS[name],
+            ))
+        else:
+            keys.append(format_html('<rect x="{}" y="{}" width="10" height="8" fill="{}"/>', x, y - 7, COLOURS[name]))
+        keys.append(format_html('<text x="{}" y="{}" font-size="9">{}</text>', x + 15, y, label))
+    return mark_safe("".join(keys))

@@ -5,6 +5,7 @@ This module does not touch Django models or settings, so that worker
 processes started with "spawn" can import it without setting Django up.
 """
 
+import contextlib
 import io
 import mimetypes
 import os
@@ -85,33 +86,41 @@ def _render_part(index: int, html: str, static_roots: list[str]) -> tuple[int, b
     return index, render_pdf(html, static_roots)
 
 
-def render_parts(parts: list[str], static_roots: list[str], *, jobs: int, progress=None) -> list[bytes]:
-    """Render each HTML part to PDF, in `jobs` processes when jobs > 1."""
-    results = [None] * len(parts)
-    if jobs <= 1:
-        for index, html in enumerate(parts):
+@contextlib.contextmanager
+def worker_pool(jobs: int):
+    """Processes for render_many; spawn, not fork: the caller may be a threaded
+    task worker holding database connections."""
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        yield pool
+
+
+def render_many(documents: list[str], static_roots: list[str], *, pool=None, progress=None) -> list[bytes]:
+    """Render HTML documents to PDFs, in the pool's processes if one is given."""
+    results = [None] * len(documents)
+    if pool is None:
+        for index, html in enumerate(documents):
             results[index] = render_pdf(html, static_roots)
             if progress:
-                progress(index + 1, len(parts))
+                progress(index + 1, len(documents))
         return results
-    # spawn, not fork: the caller may be a threaded worker holding DB connections.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_render_part, i, html, static_roots) for i, html in enumerate(parts)]
-        for done, future in enumerate(as_completed(futures), start=1):
-            index, pdf = future.result()
-            results[index] = pdf
-            if progress:
-                progress(done, len(parts))
+    futures = [pool.submit(_render_part, i, html, static_roots) for i, html in enumerate(documents)]
+    for done, future in enumerate(as_completed(futures), start=1):
+        index, pdf = future.result()
+        results[index] = pdf
+        if progress:
+            progress(done, len(documents))
     return results
 
 
-def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[str]) -> tuple[bytes, int]:
+def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[str], *,
+                            pool=None, chunks: int = 1) -> tuple[bytes, int]:
     """Concatenate part PDFs and stamp "第 X 页 共 Y 页" on every page.
 
-    The parts were rendered without page numbers; `stamp_html(total)` returns a
-    document of `total` empty pages whose only content is the footer, laid out
-    by the same @page rules with counter(page) and counter(pages), so the
-    numbers look exactly as in a single-pass render.
+    The parts were rendered without page numbers. `stamp_html(first=, count=,
+    total=)` returns `count` empty pages whose only content is the footer,
+    laid out by the same @page rules with counter(page) starting at `first`,
+    so the numbers look exactly as in a single-pass render; the stamps are
+    rendered in `chunks` pieces, in parallel when there is a pool.
     """
     from pypdf import PdfReader, PdfWriter
 
@@ -119,8 +128,16 @@ def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[s
     for pdf in parts:
         writer.append(PdfReader(io.BytesIO(pdf)))
     total = len(writer.pages)
-    stamps = PdfReader(io.BytesIO(render_pdf(stamp_html(total), static_roots)))
-    for page, stamp in zip(writer.pages, stamps.pages):
+    size = -(-total // max(chunks, 1))
+    documents = [
+        stamp_html(first=first + 1, count=min(size, total - first), total=total)
+        for first in range(0, total, size)
+    ]
+    stamps = [
+        page for pdf in render_many(documents, static_roots, pool=pool)
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
+    for page, stamp in zip(writer.pages, stamps, strict=True):
         page.merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)

@@ -66,8 +66,11 @@ def report_parts(data: figures.ReportData, count: int) -> list[str]:
     ]
 
 
-def stamp_html(total: int) -> str:
-    return render_to_string("reports/pdf/stamp.html", {"css_url": CSS_URL, "pages": range(total)})
+def stamp_html(*, first: int, count: int, total: int) -> str:
+    """`count` pages that carry only the footer, numbered from `first` of `total`."""
+    return render_to_string("reports/pdf/stamp.html", {
+        "css_url": CSS_URL, "pages": range(count), "first": first, "total": total,
+    })
 
 
 def generate(*, year: int, department=None, reduction=Decimal("0.30"), jobs: int | None = None,
@@ -89,11 +92,12 @@ def generate(*, year: int, department=None, reduction=Decimal("0.30"), jobs: int
         return document, pdf.page_count(document)
     parts = report_parts(data, jobs)
     progress(25, f"排版 PDF（{jobs} 个进程，{len(parts)} 部分）")
-    rendered = pdf.render_parts(
-        parts, roots, jobs=jobs,
-        progress=lambda done, total: progress(25 + 65 * done // total, f"排版 PDF：{done}/{total}"),
-    )
-    progress(92, "合并并编排页码")
-    document, pages = pdf.merge_with_page_numbers(rendered, stamp_html, roots)
+    with pdf.worker_pool(jobs) as pool:
+        rendered = pdf.render_many(
+            parts, roots, pool=pool,
+            progress=lambda done, total: progress(25 + 65 * done // total, f"排版 PDF：{done}/{total}"),
+        )
+        progress(92, "合并并编排页码")
+        document, pages = pdf.merge_with_page_numbers(rendered, stamp_html, roots, pool=pool, chunks=jobs)
     progress(98, "写入文件")
     return document, pages
