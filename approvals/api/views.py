@@ -6,7 +6,7 @@ answers with the proposal as it now stands. Refusals are exceptions that
 exceptions.api_exception_handler turns into {"code", "detail"} answers.
 """
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from approvals import services
 from approvals.access import get_proposal_for_user, visible_proposals
-from approvals.models import Proposal
+from approvals.models import Proposal, ProposalEvent
 from quotas.access import visible_departments
 from quotas.models import Department, Kind, Quota
 
@@ -87,6 +87,12 @@ def _filter_proposals(proposals, params):
 
 
 def _detail(proposal: Proposal, code=status.HTTP_200_OK) -> Response:
+    # One query for the proposal and its relations, one for the history with its actors.
+    proposal = (
+        Proposal.objects.select_related("department", "lead_department", "created_by", "quota")
+        .prefetch_related(Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
+        .get(pk=proposal.pk)
+    )
     return Response(s.ProposalDetailSerializer(proposal).data, status=code)
 
 
