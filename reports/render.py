@@ -8,6 +8,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from . import figures, pdf
 from .charts import quota_chart
@@ -75,8 +76,17 @@ def stamp_html(*, first: int, count: int, total: int) -> str:
 
 def generate(*, year: int, department=None, reduction=Decimal("0.30"), jobs: int | None = None,
              progress=None) -> tuple[bytes, int]:
-    """The report as PDF bytes and its page count. `progress(percent, step)` is told along the way."""
-    progress = progress or (lambda percent, step: None)
+    """The report as PDF bytes and its page count. `progress(percent, step)` is told along the way.
+
+    Always in Chinese: it is an official document, whatever language the
+    person who asked for it reads the site in.
+    """
+    with translation.override("zh-hans"):
+        return _generate(year=year, department=department, reduction=reduction, jobs=jobs,
+                         progress=progress or (lambda percent, step: None))
+
+
+def _generate(*, year, department, reduction, jobs, progress) -> tuple[bytes, int]:
     pdf.check_fonts()
     progress(2, "读取台账与审核记录")
     data = figures.collect(year=year, department=department, reduction=reduction)

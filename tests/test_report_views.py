@@ -140,3 +140,15 @@ def test_an_invalid_form_is_a_400_with_the_errors(people, client):
     client = as_user(client, people.auditor)
     response = start(client, reduction="1.5")
     assert response.status_code == 400 and Report.objects.count() == 0
+
+
+def test_the_report_is_in_chinese_even_for_an_english_reader(people, client, settings):
+    import subprocess
+
+    client = as_user(client, people.auditor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    start(client)
+    report = Report.objects.get()
+    text = subprocess.run(["pdftotext", "-", "-"], input=bytes(report.pdf), capture_output=True,
+                          check=True).stdout.decode()
+    assert "部门负责人" in text and "已批准" in text and "Department head" not in text
