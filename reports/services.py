@@ -72,13 +72,15 @@ def _set(report_id: int, **fields) -> None:
 
 def report_generate(*, report_id: int) -> Report:
     """Render a queued report, recording progress as it goes; never raises for a failed render."""
+    # Claim it with a guarded UPDATE: a task delivered twice renders once.
+    if not Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.RUNNING, progress=1, step=_("开始生成")
+    ):
+        return Report.objects.defer("pdf").get(pk=report_id)
     report = Report.objects.defer("pdf").select_related("department").get(pk=report_id)
-    if report.status != ReportStatus.QUEUED:
-        return report
     # The data may have moved on since the request: fingerprint what is rendered.
-    fingerprint = data_fingerprint(year=report.year, department=report.department,
-                                   reduction=report.reduction)
-    _set(report_id, status=ReportStatus.RUNNING, progress=1, fingerprint=fingerprint)
+    _set(report_id, fingerprint=data_fingerprint(
+        year=report.year, department=report.department, reduction=report.reduction))
     try:
         document, pages = render.generate(
             year=report.year, department=report.department, reduction=report.reduction,

@@ -152,3 +152,14 @@ def test_the_report_is_in_chinese_even_for_an_english_reader(people, client, set
     text = subprocess.run(["pdftotext", "-", "-"], input=bytes(report.pdf), capture_output=True,
                           check=True).stdout.decode()
     assert "部门负责人" in text and "已批准" in text and "Department head" not in text
+
+
+def test_a_task_delivered_twice_renders_once(people, settings, monkeypatch):
+    from reports import render
+    from reports.services import report_generate, report_request
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    report, _ = report_request(year=YEAR, department=people.dept, reduction="0.30", by=people.leader)
+    assert report_generate(report_id=report.pk).status == ReportStatus.DONE
+    monkeypatch.setattr(render, "generate", lambda **kwargs: pytest.fail("rendered twice"))
+    assert report_generate(report_id=report.pk).status == ReportStatus.DONE
