@@ -21,6 +21,7 @@ urlpatterns = [
     path("proposals/", include("approvals.urls")),
     path("quotas/<int:pk>/", approval_views.quota_detail, name="quota_detail"),
     path("public/meeting-costs/", approval_views.meeting_costs, name="meeting_costs"),
+    path("reports/", include("reports.urls")),
     path("workflow/", workflow_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
