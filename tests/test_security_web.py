@@ -123,3 +123,25 @@ def test_script_in_titles_and_comments_is_escaped(people):
         page = client.get(url).content.decode()
         assert "<script>alert('t')" not in page and "<b onmouseover" not in page
         assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("state, action, data, allowed", MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_role_matrix_through_the_api(people, state, action, data, allowed, role):
+    from rest_framework.test import APIClient
+
+    p = in_state(people, state)
+    events, entries = ProposalEvent.objects.count(), LedgerEntry.objects.count()
+    api = APIClient()
+    api.force_authenticate(getattr(people, role))
+    response = api.post(f"/api/v1/proposals/{p.pk}/{action}/", data, format="json")
+    may = role == allowed or (allowed == "clerk" and role == "clerk2")
+    if may:
+        assert response.status_code == 200, response.json()
+        assert response.json()["state"] != state
+        return
+    expected = 404 if role not in SAME_DEPARTMENT | SEES_ALL else 403
+    assert response.status_code == expected, response.json()
+    assert set(response.json()) >= {"code", "detail"}
+    assert reload(p).state == state
+    assert ProposalEvent.objects.count() == events and LedgerEntry.objects.count() == entries
