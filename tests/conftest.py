@@ -16,3 +16,13 @@ def _ledger_stays_exact(request):
 
     drift = ledger_drift()
     assert drift == [], f"ledger drift after {request.node.name}: {drift}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread; start every test in Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
