@@ -77,9 +77,6 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
-    def has_role(self, role: str) -> bool:
-        return self.groups.filter(name=role).exists()
-
     @property
     def roles(self) -> set[str]:
         if not hasattr(self, "_roles"):
@@ -157,12 +154,6 @@ class Quota(models.Model):
 
     def get_breaker_state_display(self) -> str:
         return BreakerState(self.breaker_state).label
-
-    @property
-    def used_percent(self) -> int:
-        if self.cap == 0:
-            return 100
-        return min(round(100 * self.used / self.cap), 100)
 
 
 class LedgerAction(models.TextChoices):

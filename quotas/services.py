@@ -12,8 +12,10 @@ They are not `durable`: the approvals services call them inside the flow's
 transaction, so that a refused step rolls back the whole step.
 """
 
+import math
+
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -93,15 +95,21 @@ def _lock(quota: Quota) -> Quota:
 
 def _change(
     locked: Quota, *, action: str, proposal, by, note: str = "",
-    reserved: int = 0, committed: int = 0, overridden: int = 0,
-) -> LedgerEntry:
-    """Apply deltas to a locked quota and append the ledger entry for them."""
+    reserved: int = 0, committed: int = 0, overridden: int = 0, only_if: Q = Q(),
+) -> LedgerEntry | None:
+    """Apply deltas to a locked quota and append the ledger entry for them.
+
+    `only_if` guards the UPDATE; when it matches no row nothing changes and
+    None is returned.
+    """
     if reserved or committed or overridden:
-        Quota.objects.filter(pk=locked.pk).update(
+        changed = Quota.objects.filter(only_if, pk=locked.pk).update(
             reserved=F("reserved") + reserved,
             committed=F("committed") + committed,
             overridden=F("overridden") + overridden,
         )
+        if not changed:
+            return None
         locked.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
     return LedgerEntry.objects.create(
         quota=locked, action=action, actor=by, proposal=proposal, note=note[:500],
@@ -117,17 +125,13 @@ def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
         locked = _lock(quota)
         # Guarded UPDATE: even without the lock, the WHERE clause lets only
         # the submitter who finds a free slot take it.
-        taken = Quota.objects.filter(
-            pk=locked.pk, cap__gt=F("reserved") + F("committed")
-        ).update(reserved=F("reserved") + 1)
-        if not taken:
-            raise QuotaExhausted(exhausted_message(locked), quota=locked)
-        locked.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
-        return LedgerEntry.objects.create(
-            quota=locked, action=LedgerAction.RESERVE, actor=by, proposal=proposal,
-            delta_reserved=1, cap_after=locked.cap, reserved_after=locked.reserved,
-            committed_after=locked.committed, overridden_after=locked.overridden,
+        entry = _change(
+            locked, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1,
+            only_if=Q(cap__gt=F("reserved") + F("committed")),
         )
+        if entry is None:
+            raise QuotaExhausted(exhausted_message(locked), quota=locked)
+        return entry
 
 
 def quota_commit(*, quota: Quota, proposal, by) -> LedgerEntry:
@@ -219,8 +223,6 @@ def quota_set_cap(
 
 def quota_planned_cap(*, last_year_committed: int, reduction: float) -> int:
     """年度硬性下降指标: floor(actual × (1 − reduction))."""
-    import math
-
     return math.floor(last_year_committed * (1 - reduction) + 1e-9)
 
 
