@@ -79,6 +79,8 @@ MSG_BAD_DECISION = gettext_noop("“{step}”环节不能作出“{decision}”�
 MSG_WRONG_STATE = gettext_noop("该申请当前状态为“{state}”，不能{action}。")
 MSG_NEEDS_JUSTIFICATION = gettext_noop("特事特办申请必须写明超额说明。")
 MSG_NEEDS_COMMENT = gettext_noop("退回或不予通过时请写明意见。")
+MSG_COMMENT_TOO_LONG = gettext_noop("意见不能超过 {limit} 字。")
+COMMENT_MAX_CHARS = 5000
 
 DECISIONS = {
     "approve": gettext_noop("同意"),
@@ -119,7 +121,10 @@ def _process_of(proposal: Proposal):
 
 def open_task(proposal: Proposal):
     """The proposal's current human task, if any."""
-    process = _process_of(proposal)
+    return _open_task_of(_process_of(proposal))
+
+
+def _open_task_of(process):
     if process is None:
         return None
     return (
@@ -140,6 +145,13 @@ def _finish_task(task, by) -> None:
     activation.execute()
 
 
+def _advance(process, by) -> None:
+    """Finish the process's open task, if it has one (the clerk's own actions)."""
+    task = _open_task_of(process)
+    if task is not None:
+        _finish_task(task, by)
+
+
 def _locked(proposal: Proposal):
     """Context: the flow lock (if a process exists) and a row lock on the proposal."""
     process = _process_of(proposal)
@@ -157,6 +169,11 @@ def _event(proposal, by, step, action, from_state, comment=""):
         proposal=proposal, actor=by, step=step, action=action,
         from_state=from_state, to_state=proposal.state, comment=comment,
     )
+
+
+def _check_comment(comment: str) -> None:
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise SubmissionRefused(_(MSG_COMMENT_TOO_LONG).format(limit=COMMENT_MAX_CHARS), code="invalid")
 
 
 def _require_clerk(proposal: Proposal, by) -> None:
@@ -233,8 +250,7 @@ def _submit(proposal, by, emergency, justification):
             raise SubmissionRefused(problems[0].message, code=problems[0].code, problems=problems)
         quota = quota_get(department=current.quota_department, year=current.quota_year, kind=current.kind)
         _hold_slot(current, quota, by, emergency)
-        current.refresh_from_db(fields=["quota", "hold"])
-        quota.refresh_from_db()
+        quota.refresh_from_db()  # the counters after the reservation decide "warning"
         current.manual_escalation = False
         current.escalation_reasons = rules.escalation_reasons(current, quota=quota)
         if current.kind == "meeting":
@@ -251,9 +267,7 @@ def _submit(proposal, by, emergency, justification):
         if process is None:
             _flow().start.run(proposal=current)
         else:
-            task = open_task(current)
-            if task is not None:
-                _finish_task(task, by)
+            _advance(process, by)
         return current
 
 
@@ -275,7 +289,7 @@ def _hold_slot(proposal, quota, by, emergency) -> None:
 
 
 def _set_hold(proposal, quota, hold) -> None:
-    Proposal.objects.filter(pk=proposal.pk).update(quota=quota, hold=hold)
+    """Record which counter the proposal occupies; the caller's save() writes it."""
     proposal.quota, proposal.hold = quota, hold
 
 
@@ -283,13 +297,14 @@ def _set_hold(proposal, quota, hold) -> None:
 
 def proposal_decide(*, proposal: Proposal, by, decision: str, comment: str = "") -> Proposal:
     """The head, the review office or the leader decides the current review task."""
+    _check_comment(comment)
     if decision not in DECISIONS:
         raise SubmissionRefused(_("未知的决定：{d}").format(d=decision), code="invalid")
     context, process = _locked(proposal)
     with context, transaction.atomic():
         current = _reload(proposal)
         step = STEP_OF_STATE.get(current.state)
-        task = open_task(current) if step else None
+        task = _open_task_of(process) if step else None
         if step is None or task is None:
             raise InvalidTransition(_(MSG_NO_TASK).format(state=current.get_state_display()))
         if decision not in ALLOWED_DECISIONS[step]:
@@ -304,6 +319,18 @@ def proposal_decide(*, proposal: Proposal, by, decision: str, comment: str = "")
         _event(current, by, step, decision, from_state, comment)
         _finish_task(task, by)
         return current
+
+
+def decisions_for(proposal: Proposal, user) -> set[str]:
+    """The decisions `user` may make on the proposal now (empty: not theirs to decide)."""
+    step = STEP_OF_STATE.get(proposal.state)
+    if step is None:
+        return set()
+    try:
+        _check_decider(proposal, user, step)
+    except NotAllowed:
+        return set()
+    return ALLOWED_DECISIONS[step]
 
 
 def _check_decider(proposal, by, step) -> None:
@@ -361,8 +388,9 @@ def _release(p: Proposal, by, note: str = "") -> None:
 
 def proposal_withdraw(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     """撤回 from any open state; the reserved slot is released."""
+    _check_comment(comment)
     _require_clerk(proposal, by)
-    context, _process = _locked(proposal)
+    context, process = _locked(proposal)
     with context, transaction.atomic():
         current = _reload(proposal)
         if not can_proceed(current.withdraw):
@@ -373,18 +401,17 @@ def proposal_withdraw(*, proposal: Proposal, by, comment: str = "") -> Proposal:
         current.decided_at = timezone.now()
         current.save()
         _event(current, by, ProposalEvent.Step.CLERK, "withdraw", from_state, comment)
-        task = open_task(current)
-        if task is not None:
-            _finish_task(task, by)
+        _advance(process, by)
         return current
 
 
 def proposal_cancel(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     """An approved item that will not happen: its committed slot is released."""
+    _check_comment(comment)
     _require_clerk(proposal, by)
     if not comment.strip():
         raise SubmissionRefused(_("取消已批准事项时请写明原因。"), code="comment_required")
-    context, _process = _locked(proposal)
+    context, process = _locked(proposal)
     with context, transaction.atomic():
         current = _reload(proposal)
         if not can_proceed(current.cancel):
@@ -393,17 +420,16 @@ def proposal_cancel(*, proposal: Proposal, by, comment: str = "") -> Proposal:
         _release(current, by, note=_("取消已批准事项"))
         current.save()
         _event(current, by, ProposalEvent.Step.CLERK, "cancel", State.APPROVED, comment)
-        task = open_task(current)
-        if task is not None:
-            _finish_task(task, by)
+        _advance(process, by)
         return current
 
 
 def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on=None,
                       actual_attendees: int | None = None, actual_cost=None, comment: str = "") -> Proposal:
     """办结: 文号 and issue date for documents; attendance and cost for meetings."""
+    _check_comment(comment)
     _require_clerk(proposal, by)
-    context, _process = _locked(proposal)
+    context, process = _locked(proposal)
     with context, transaction.atomic():
         current = _reload(proposal)
         if not can_proceed(current.complete):
@@ -423,9 +449,7 @@ def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on
         current.completed_at = timezone.now()
         current.save()
         _event(current, by, ProposalEvent.Step.CLERK, "complete", State.APPROVED, comment)
-        task = open_task(current)
-        if task is not None:
-            _finish_task(task, by)
+        _advance(process, by)
         return current
 
 

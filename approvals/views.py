@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +22,7 @@ from quotas.models import Kind, Quota, Role
 from . import rules, services
 from .access import get_proposal_for_user, visible_proposals
 from .forms import CommentForm, CompleteForm, DecisionForm, ProposalForm, SubmitForm
-from .models import EDITABLE_STATES, Proposal, ProposalEvent, State
+from .models import EDITABLE_STATES, Proposal, State
 
 
 class TaskRedirectView(View):
@@ -62,16 +63,10 @@ def _may_draft(user) -> bool:
 
 
 def _decision_choices(proposal, user):
-    step = services.STEP_OF_STATE.get(proposal.state)
-    if step is None:
-        return []
-    allowed = services.ALLOWED_DECISIONS[step]
-    labels = {"approve": _("同意（审签）") if step == ProposalEvent.Step.HEAD else _("同意"),
+    allowed = services.decisions_for(proposal, user)
+    head = proposal.state == State.HEAD_REVIEW
+    labels = {"approve": _("同意（审签）") if head else _("同意"),
               "reject": _("不予通过"), "return": _("退回修改"), "escalate": _("提级至领导小组")}
-    try:
-        services._check_decider(proposal, user, step)
-    except services.NotAllowed:
-        return []
     return [(d, labels[d]) for d in ("approve", "return", "reject", "escalate") if d in allowed]
 
 
@@ -257,4 +252,4 @@ def meeting_costs(request):
 def quota_detail(request, pk):
     quota = get_object_or_404(Quota.objects.select_related("department"), pk=pk,
                               department__in=visible_departments(request.user))
-    return redirect(f"{request.build_absolute_uri('/proposals/')}?quota={quota.pk}")
+    return redirect(f"{reverse('approvals:list')}?quota={quota.pk}")

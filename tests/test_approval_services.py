@@ -300,3 +300,10 @@ def test_completion_needs_its_data(people):
     with pytest.raises(services.SubmissionRefused, match="文号"):
         services.proposal_complete(proposal=p, by=people.clerk, issued_on=dt.date(2027, 9, 1))
     assert reload(p).state == State.APPROVED
+
+
+def test_an_overlong_comment_is_refused_by_the_service_itself(people):
+    p = people.submitted(people.document())
+    with pytest.raises(services.SubmissionRefused, match="5000"):
+        services.proposal_decide(proposal=p, by=people.head, decision="approve", comment="长" * 5001)
+    assert reload(p).state == State.HEAD_REVIEW
