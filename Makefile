@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale en --verbosity 0
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale en --ignore=.venv --verbosity 0
 
 run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --verbosity 0

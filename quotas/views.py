@@ -19,7 +19,7 @@ def dashboard(request):
         .select_related("department")
         .order_by("department__code", "kind")
     )
-    years = sorted(set(Quota.objects.values_list("year", flat=True)), reverse=True)
+    years = Quota.objects.values_list("year", flat=True).distinct().order_by("-year")
     return render(request, "quotas/dashboard.html", {
         "quotas": quotas, "year": year, "years": years,
         "all_departments": sees_all_departments(request.user),
