@@ -8,9 +8,14 @@ ledger entries, proposals and audit events, then, each in a fresh process so
 that peak memory is its own:
 
   full     `reports.render.generate` (queries, charts, parallel parts, merge)
+  single   `reports.render.generate(jobs=1)`: the same, in one process
   weasy    the same report as one HTML document, rendered by WeasyPrint alone
 
-and prints pages, seconds, pages/s, peak RSS and the ratio full/weasy.
+and prints pages, seconds, pages/s, peak RSS, the speed-up single/full
+(target ≥ 1.6 at 500 departments), single/weasy across runs, and — measured in
+the weasy run's own process, so free of run-to-run noise — what gathering
+data, drawing charts and templating add over WeasyPrint's render ("+x% own",
+target ≤ 10%).
 """
 
 import datetime as dt
@@ -133,14 +138,14 @@ def peak_mb() -> tuple[float, float]:
     return own, workers
 
 
-def measure_full() -> dict:
+def measure_full(jobs: int | None = None) -> dict:
     from quotas.models import Department
     from reports import render
 
     start = time.perf_counter()
     steps = []
     document, pages = render.generate(
-        year=YEAR, progress=lambda percent, step: steps.append((percent, time.perf_counter() - start)))
+        year=YEAR, jobs=jobs, progress=lambda percent, step: steps.append((percent, time.perf_counter() - start)))
     seconds = time.perf_counter() - start
     # Where the time went: queries and charts (to 25%), rendering, merging (from 92%).
     marks = dict((p, t) for p, t in steps)
@@ -148,9 +153,10 @@ def measure_full() -> dict:
     merge_start = marks.get(92, marks.get(98, seconds))
     own, workers = peak_mb()
     departments = Department.objects.count()
-    parallel = render.render_jobs() > 1 and departments >= render.PARALLEL_MIN_DEPARTMENTS
+    jobs = render.render_jobs() if jobs is None else jobs
+    parallel = jobs > 1 and departments >= render.PARALLEL_MIN_DEPARTMENTS
     return {"pages": pages, "seconds": seconds, "peak_mb": own, "worker_peak_mb": workers,
-            "jobs": render.render_jobs() if parallel else 1, "bytes": len(document),
+            "jobs": jobs if parallel else 1, "bytes": len(document),
             "split": f"data {render_start:.1f}s, render {merge_start - render_start:.1f}s, "
                      f"merge+numbers {seconds - merge_start:.1f}s"}
 
@@ -161,16 +167,21 @@ def measure_weasy() -> dict:
     from reports import figures, pdf, render
     from reports.charts import quota_chart
 
+    start = time.perf_counter()
     data = figures.collect(year=YEAR)
     for scope in data.departments:
         scope.chart = quota_chart(scope.months)
+    collected = time.perf_counter()
     html = render.report_html(data)
-    start = time.perf_counter()
+    templated = time.perf_counter()
     document = HTML(string=html, base_url=pdf.STATIC_SCHEME,
                     url_fetcher=pdf.make_fetcher(render.static_roots())).write_pdf()
-    seconds = time.perf_counter() - start
+    rendered = time.perf_counter()
     own, _ = peak_mb()
-    return {"pages": pdf.page_count(document), "seconds": seconds, "peak_mb": own, "worker_peak_mb": 0}
+    data_s, template_s, weasy_s = collected - start, templated - collected, rendered - templated
+    return {"pages": pdf.page_count(document), "seconds": weasy_s, "peak_mb": own, "worker_peak_mb": 0,
+            "overhead": (data_s + template_s) / weasy_s,
+            "split": f"data+charts {data_s:.1f}s, templates {template_s:.1f}s (not in seconds)"}
 
 
 def child(mode: str, sqlite_path: str, departments: int) -> None:
@@ -179,7 +190,8 @@ def child(mode: str, sqlite_path: str, departments: int) -> None:
         build(departments)
         print(json.dumps({}))
     else:
-        print(json.dumps(measure_full() if mode == "full" else measure_weasy()))
+        measure = {"full": measure_full, "single": lambda: measure_full(jobs=1), "weasy": measure_weasy}[mode]
+        print(json.dumps(measure()))
 
 
 def run(mode: str, sqlite_path: str, departments: int) -> dict:
@@ -193,20 +205,24 @@ def main(counts: list[int]) -> None:
     base = os.environ.get("SQLITE_PATH")
     workdir = tempfile.mkdtemp(prefix="report-bench-")
     print(f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.1f} (a shared machine skews seconds)")
-    print(f"{'depts':>5} {'run':<6} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>16} {'ratio':>6}")
+    print(f"{'depts':>5} {'run':<6} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>16} {'ratio':>18}")
     for n in counts:
         path = str(Path(base).with_name(f"{Path(base).stem}-{n}.sqlite3")) if base else f"{workdir}/bench-{n}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
         run("build", path, n)
         full = run("full", path, n)
+        single = run("single", path, n)
         weasy = run("weasy", path, n)
-        for name, r in [("full", full), ("weasy", weasy)]:
+        ratios = {
+            "full": f"{single['seconds'] / full['seconds']:.2f}× faster",
+            "single": f"{single['seconds'] / weasy['seconds']:.2f}× weasy",
+            "weasy": f"+{weasy['overhead']:.1%} own",
+        }
+        for name, r in [("full", full), ("single", single), ("weasy", weasy)]:
             peak = f"{r['peak_mb']:.0f}" + (f" + {r['worker_peak_mb']:.0f}×{r['jobs']}" if r.get("jobs", 1) > 1 else "")
-            ratio = f"{full['seconds'] / weasy['seconds']:.2f}" if name == "full" else ""
             print(f"{n:>5} {name:<6} {r['pages']:>6} {r['seconds']:>8.1f} {r['pages'] / r['seconds']:>8.2f} "
-                  f"{peak:>16} {ratio:>6}  load {r['load']:.1f}  {r.get('split', '')}", flush=True)
-
+                  f"{peak:>16} {ratios[name]:>18}  load {r['load']:.1f}  {r.get('split', '')}", flush=True)
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
