@@ -114,6 +114,6 @@ class ProposalFlow(flow.Flow):
         return True
 
     def start_process(self, activation, proposal):
+        # The activation saves the process right after this: one INSERT, no UPDATE.
         activation.process.artifact = proposal
-        activation.process.save()
         return activation.process

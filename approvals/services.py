@@ -153,7 +153,9 @@ def _advance(process, by) -> None:
 
 
 def _locked(proposal: Proposal):
-    """Context: the flow lock (if a process exists) and a row lock on the proposal."""
+    """Context: one transaction, holding the flow lock if a process exists
+    (viewflow's lock opens the transaction itself, so no savepoint is added
+    inside it); the caller then row-locks the proposal with _reload()."""
     process = _process_of(proposal)
     if process is None:
         return transaction.atomic(), None
@@ -161,7 +163,12 @@ def _locked(proposal: Proposal):
 
 
 def _reload(proposal: Proposal) -> Proposal:
-    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+    """The proposal re-read under a row lock, with the departments the checks read."""
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("department", "lead_department")
+        .get(pk=proposal.pk)
+    )
 
 
 def _event(proposal, by, step, action, from_state, comment=""):
@@ -194,7 +201,8 @@ def proposal_create(*, by, **fields) -> Proposal:
     if Role.CLERK not in by.roles or by.department_id is None:
         raise NotAllowed(_(MSG_NOT_CLERK))
     proposal = Proposal(department_id=by.department_id, created_by=by, **fields)
-    proposal.full_clean(exclude=["state"])
+    # Department and author are the caller's own: no need to ask the database they exist.
+    proposal.full_clean(exclude=["state", "department", "created_by"])
     with transaction.atomic():
         proposal.save()
         _event(proposal, by, ProposalEvent.Step.CLERK, "create", State.DRAFT)
@@ -240,7 +248,7 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
 
 def _submit(proposal, by, emergency, justification):
     context, process = _locked(proposal)
-    with context, transaction.atomic():
+    with context:
         current = _reload(proposal)
         if not can_proceed(current.submit):
             raise _wrong_state(current, _("提交"))
@@ -249,8 +257,7 @@ def _submit(proposal, by, emergency, justification):
         if problems:
             raise SubmissionRefused(problems[0].message, code=problems[0].code, problems=problems)
         quota = quota_get(department=current.quota_department, year=current.quota_year, kind=current.kind)
-        _hold_slot(current, quota, by, emergency)
-        quota.refresh_from_db()  # the counters after the reservation decide "warning"
+        _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
         current.manual_escalation = False
         current.escalation_reasons = rules.escalation_reasons(current, quota=quota)
         if current.kind == "meeting":
@@ -301,7 +308,7 @@ def proposal_decide(*, proposal: Proposal, by, decision: str, comment: str = "")
     if decision not in DECISIONS:
         raise SubmissionRefused(_("未知的决定：{d}").format(d=decision), code="invalid")
     context, process = _locked(proposal)
-    with context, transaction.atomic():
+    with context:
         current = _reload(proposal)
         step = STEP_OF_STATE.get(current.state)
         task = _open_task_of(process) if step else None
@@ -391,7 +398,7 @@ def proposal_withdraw(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     _check_comment(comment)
     _require_clerk(proposal, by)
     context, process = _locked(proposal)
-    with context, transaction.atomic():
+    with context:
         current = _reload(proposal)
         if not can_proceed(current.withdraw):
             raise _wrong_state(current, _("撤回"))
@@ -412,7 +419,7 @@ def proposal_cancel(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     if not comment.strip():
         raise SubmissionRefused(_("取消已批准事项时请写明原因。"), code="comment_required")
     context, process = _locked(proposal)
-    with context, transaction.atomic():
+    with context:
         current = _reload(proposal)
         if not can_proceed(current.cancel):
             raise _wrong_state(current, _("取消"))
@@ -430,7 +437,7 @@ def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on
     _check_comment(comment)
     _require_clerk(proposal, by)
     context, process = _locked(proposal)
-    with context, transaction.atomic():
+    with context:
         current = _reload(proposal)
         if not can_proceed(current.complete):
             raise _wrong_state(current, _("登记办结"))

@@ -1,12 +1,13 @@
 """Every write to a quota's counters, each in one short transaction.
 
 The race these functions prevent: two submitters both read "cap 10, used 9",
-both add one, and the department ends the year at 11. Each service locks the
-quota row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
-transaction already holds the database's write lock), re-reads the counters
-under the lock, changes them with a guarded UPDATE and writes the ledger entry
-before the lock is released. The CHECK constraints on Quota catch anything
-that slips past.
+both add one, and the department ends the year at 11. quota_reserve takes the
+slot with one guarded UPDATE (the row lock it takes makes concurrent reservations
+queue, and each re-checks "a slot is free" on the row it finally updates); the
+others lock the quota row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the
+IMMEDIATE transaction already holds the database's write lock) and check the
+counters under the lock. Every change writes its ledger entry before the lock is
+released. The CHECK constraints on Quota catch anything that slips past.
 
 They are not `durable`: the approvals services call them inside the flow's
 transaction, so that a refused step rolls back the whole step.
@@ -14,8 +15,8 @@ transaction, so that a refused step rolls back the whole step.
 
 import math
 
-from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -93,45 +94,61 @@ def _lock(quota: Quota) -> Quota:
     return Quota.objects.select_for_update().select_related("department").get(pk=quota.pk)
 
 
-def _change(
-    locked: Quota, *, action: str, proposal, by, note: str = "",
-    reserved: int = 0, committed: int = 0, overridden: int = 0, only_if: Q = Q(),
-) -> LedgerEntry | None:
-    """Apply deltas to a locked quota and append the ledger entry for them.
+# The guard of quota_reserve: a slot is free. It is checked by the UPDATE itself, on
+# the row version the UPDATE locks (PostgreSQL re-evaluates the WHERE clause after
+# waiting for a concurrent writer; SQLite's IMMEDIATE transaction lets one writer in).
+FREE_SLOT = "cap > reserved + committed"
 
-    `only_if` guards the UPDATE; when it matches no row nothing changes and
-    None is returned.
+
+def _change(
+    quota: Quota, *, action: str, proposal, by, note: str = "",
+    reserved: int = 0, committed: int = 0, overridden: int = 0, guard: str = "",
+) -> LedgerEntry | None:
+    """Apply deltas to a quota and append the ledger entry for them.
+
+    One UPDATE … RETURNING moves the counters and reads them back onto
+    `quota`. With a `guard` (FREE_SLOT) the UPDATE matches no row when the
+    guard fails: nothing changes and None is returned.
     """
     if reserved or committed or overridden:
-        changed = Quota.objects.filter(only_if, pk=locked.pk).update(
-            reserved=F("reserved") + reserved,
-            committed=F("committed") + committed,
-            overridden=F("overridden") + overridden,
-        )
-        if not changed:
+        table = connection.ops.quote_name(Quota._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET reserved = reserved + %s, committed = committed + %s, "
+                f"overridden = overridden + %s WHERE id = %s{' AND ' + guard if guard else ''} "
+                "RETURNING cap, reserved, committed, overridden",
+                [reserved, committed, overridden, quota.pk],
+            )
+            row = cursor.fetchone()
+        if row is None:
             return None
-        locked.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
+        quota.cap, quota.reserved, quota.committed, quota.overridden = row
     return LedgerEntry.objects.create(
-        quota=locked, action=action, actor=by, proposal=proposal, note=note[:500],
+        quota=quota, action=action, actor=by, proposal=proposal, note=note[:500],
         delta_reserved=reserved, delta_committed=committed, delta_overridden=overridden,
-        cap_after=locked.cap, reserved_after=locked.reserved,
-        committed_after=locked.committed, overridden_after=locked.overridden,
+        cap_after=quota.cap, reserved_after=quota.reserved,
+        committed_after=quota.committed, overridden_after=quota.overridden,
     )
 
 
 def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
-    """Take one slot for a submitted proposal, or raise QuotaExhausted."""
-    with transaction.atomic():
-        locked = _lock(quota)
-        # Guarded UPDATE: even without the lock, the WHERE clause lets only
-        # the submitter who finds a free slot take it.
+    """Take one slot for a submitted proposal, or raise QuotaExhausted.
+
+    `quota` carries the counters after the reservation when this returns.
+    The race: two submitters both read "cap 10, used 9" and both take the
+    last slot. The guarded UPDATE lets only the one that finds it free
+    through, so no separate lock is needed. No savepoint either: the UPDATE
+    and the ledger entry stand or fall with the caller's transaction, and
+    the refusal is raised after the block, when nothing has been written.
+    """
+    with transaction.atomic(savepoint=False):
         entry = _change(
-            locked, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1,
-            only_if=Q(cap__gt=F("reserved") + F("committed")),
+            quota, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1, guard=FREE_SLOT,
         )
-        if entry is None:
-            raise QuotaExhausted(exhausted_message(locked), quota=locked)
-        return entry
+    if entry is None:
+        quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
+        raise QuotaExhausted(exhausted_message(quota), quota=quota)
+    return entry
 
 
 def quota_commit(*, quota: Quota, proposal, by) -> LedgerEntry:

@@ -60,6 +60,7 @@ def test_repeated_failures_lock_the_username_from_that_ip_then_cool_off(settings
         client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
     locked = client.post("/accounts/login/", {"username": user.username, "password": "right-pass-2026"})
     assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert "请 15 分钟后再试" in locked.content.decode() and "PT15M" not in locked.content.decode()
     # Another address is not locked out: nobody can lock a clerk out everywhere.
     elsewhere = Client(REMOTE_ADDR="10.9.9.9")
     assert elsewhere.post("/accounts/login/", {"username": user.username, "password": "right-pass-2026"}).status_code == 302

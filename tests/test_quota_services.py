@@ -142,9 +142,12 @@ def test_ledger_entries_cannot_be_changed_or_deleted(clerk):
         LedgerEntry.objects.filter(pk=entry.pk).update(reserved_after=0)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_fault_after_the_counter_update_leaves_nothing_behind(clerk, monkeypatch):
     """An exception between the UPDATE and the end of the transaction must roll
-    back both the counter and the ledger entry."""
+    back both the counter and the ledger entry: on its own, and inside a
+    caller's transaction (quota_reserve adds no savepoint, so the caller's
+    whole transaction goes)."""
     quota = make_quota(cap=3)
     entries_before = LedgerEntry.objects.count()
 
@@ -154,8 +157,12 @@ def test_a_fault_after_the_counter_update_leaves_nothing_behind(clerk, monkeypat
     monkeypatch.setattr(LedgerEntry.objects, "create", explode)
     with pytest.raises(RuntimeError):
         services.quota_reserve(quota=quota, proposal=None, by=clerk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Quota.objects.filter(pk=quota.pk).update(warning_ratio=Decimal("0.5"))
+        services.quota_reserve(quota=quota, proposal=None, by=clerk)
     monkeypatch.undo()
     assert reload(quota).reserved == 0
+    assert reload(quota).warning_ratio != Decimal("0.5")
     assert LedgerEntry.objects.count() == entries_before
     assert services.ledger_drift() == []
 
