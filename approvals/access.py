@@ -14,8 +14,10 @@ from quotas.access import sees_all_departments
 from .models import Proposal
 
 
-def visible_proposals(user):
-    proposals = Proposal.objects.select_related("department", "created_by", "quota", "lead_department")
+def visible_proposals(user, *, related: bool = True):
+    proposals = Proposal.objects.all()
+    if related:
+        proposals = proposals.select_related("department", "created_by", "quota", "lead_department")
     if not user.is_authenticated:
         return proposals.none()
     if sees_all_departments(user):
@@ -25,8 +27,8 @@ def visible_proposals(user):
     return proposals.filter(Q(department_id=user.department_id) | Q(lead_department_id=user.department_id))
 
 
-def get_proposal_for_user(user, pk) -> Proposal:
+def get_proposal_for_user(user, pk, *, related: bool = True) -> Proposal:
     try:
-        return visible_proposals(user).get(pk=pk)
+        return visible_proposals(user, related=related).get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such proposal") from None

@@ -123,7 +123,9 @@ class ProposalViewSet(viewsets.GenericViewSet):
         pk = self.kwargs["pk"]
         if len(pk) > 18:  # beyond a bigint: no such row, and no overflow in the query
             raise Http404
-        return get_proposal_for_user(self.request.user, pk)
+        # A handle for the service (which re-reads under a lock) or for _detail
+        # (which reads the relations it shows): no joins needed for the 404 check.
+        return get_proposal_for_user(self.request.user, pk, related=False)
 
     def list(self, request):
         params = _query(s.ProposalFilterSerializer, request)
