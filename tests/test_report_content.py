@@ -232,16 +232,60 @@ def test_the_command_writes_the_pdf_and_shows_progress(people, tmp_path, capsys)
         call_command("compliance_report", year=YEAR, output=str(output), department="NOPE")
 
 
-def test_parallel_parts_merge_into_the_same_pages_with_right_numbers(year_of_work, monkeypatch):
+@pytest.mark.parametrize("stamps", ["drawn from the sample", "rendered by WeasyPrint"])
+def test_parallel_parts_merge_into_the_same_pages_with_right_numbers(year_of_work, monkeypatch, stamps):
+    drawn = []
+    if stamps == "rendered by WeasyPrint":
+        monkeypatch.setattr(pdf, "sample_stamps", lambda *args: None)  # the fallback
+    else:
+        original = pdf.sample_stamps
+        monkeypatch.setattr(pdf, "sample_stamps", lambda *args: drawn.append(original(*args)) or drawn[-1])
     for i in range(3):
         make_quota(make_department(name=f"江海市新增部门{i}"), year=YEAR, cap=3)
     single, pages = render.generate(year=YEAR, jobs=1)
     monkeypatch.setattr(render, "PARALLEL_MIN_DEPARTMENTS", 1)
     merged, merged_pages = render.generate(year=YEAR, jobs=2)
     assert merged_pages == pages == len(PdfReader(io.BytesIO(merged)).pages)
+    assert all(d is not None for d in drawn) and len(drawn) == (stamps == "drawn from the sample")
     text = pdf_text(merged).split("\f")
     for number in range(2, pages + 1):
         assert page_number(number, pages) in text[number - 1]
     assert "第" not in text[0].split("数据来源")[-1]
     assert [t.count("江海市新增部门") for t in text] == [
         t.count("江海市新增部门") for t in pdf_text(single).split("\f")]
+
+
+def footer_words(document: bytes, page: int) -> list[tuple[str, float, float]]:
+    """(word, x, y) of the words below the page's text area, from pdftotext -bbox."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"],
+                          input=document, capture_output=True, check=True).stdout.decode()
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" [^>]*>([^<]+)</word>', html)
+    return [(word, float(x), float(y)) for x, y, word in words if float(y) > 700]
+
+
+def test_page_numbers_drawn_from_the_sample_sit_exactly_where_weasyprint_puts_them():
+    """The footers of a merged report are drawn from one WeasyPrint-rendered
+    sample: same glyphs, baseline and centring as WeasyPrint's own, for
+    numbers of every width."""
+    roots, total = render.static_roots(), 1203
+    numbers = [2, 9, 10, 99, 100, 1203]
+    sample = pdf.render_pdf(render.stamp_html(first=pdf.SAMPLE_NUMBER, count=1, total=pdf.SAMPLE_NUMBER), roots)
+    drawn = pdf.sample_stamps(sample, pdf.footer_text(pdf.SAMPLE_NUMBER, pdf.SAMPLE_NUMBER),
+                              [pdf.footer_text(n, total) for n in numbers])
+    out = io.BytesIO()
+    drawn.save(out)
+    for page, number in enumerate(numbers, start=1):
+        expected = footer_words(pdf.render_pdf(render.stamp_html(first=number, count=1, total=total), roots), 1)
+        got = footer_words(out.getvalue(), page)
+        assert [w for w, _, _ in got] == ["第", str(number), "页", "共", str(total), "页"]
+        assert [w for w, _, _ in got] == [w for w, _, _ in expected]
+        for (_, x, y), (_, ex, ey) in zip(got, expected):
+            assert abs(x - ex) < 0.05 and abs(y - ey) < 0.05
+
+
+def test_a_sample_it_cannot_read_gives_none_so_weasyprint_renders_the_stamps():
+    roots = render.static_roots()
+    sample = pdf.render_pdf(render.stamp_html(first=5, count=1, total=9), roots)
+    # The sample lacks most digits: it cannot draw "第 7 页".
+    assert pdf.sample_stamps(sample, pdf.footer_text(5, 9), [pdf.footer_text(7, 9)]) is None
+    assert pdf.sample_stamps(sample, "第 5 页", [pdf.footer_text(5, 9)]) is None
