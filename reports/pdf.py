@@ -121,8 +121,13 @@ def footer_text(number: int, total: int) -> str:
 SAMPLE_NUMBER = 1023456789
 
 
+def sample_html(stamp_html) -> str:
+    """The one stamp page the footers are drawn from."""
+    return stamp_html(first=SAMPLE_NUMBER, count=1, total=SAMPLE_NUMBER)
+
+
 def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[str], *,
-                            pool=None, chunks: int = 1) -> tuple[bytes, int]:
+                            pool=None, chunks: int = 1, sample: bytes | None = None) -> tuple[bytes, int]:
     """Concatenate part PDFs and stamp "第 X 页 共 Y 页" on every page but the cover.
 
     The parts were rendered without page numbers. `stamp_html(first=, count=,
@@ -133,7 +138,8 @@ def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[s
     those (sample_stamps), which takes a second instead of WeasyPrint's ~7 ms
     a page. If the sample is not laid out as expected, all the stamps are
     rendered by WeasyPrint instead, in `chunks` pieces, in parallel when
-    there is a pool.
+    there is a pool. `sample` is that page, if the caller rendered it already
+    (stamp_html(first=SAMPLE_NUMBER, count=1, total=SAMPLE_NUMBER)).
     """
     import pikepdf
 
@@ -142,7 +148,8 @@ def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[s
     for source in rest:
         merged.pages.extend(source.pages)
     total = len(merged.pages)
-    sample = render_pdf(stamp_html(first=SAMPLE_NUMBER, count=1, total=SAMPLE_NUMBER), static_roots)
+    if sample is None:
+        sample = render_pdf(sample_html(stamp_html), static_roots)
     stamp_file = sample_stamps(sample, footer_text(SAMPLE_NUMBER, SAMPLE_NUMBER),
                                [footer_text(n, total) if n > 1 else "" for n in range(1, total + 1)])
     if stamp_file is not None:

@@ -269,7 +269,7 @@ def test_page_numbers_drawn_from_the_sample_sit_exactly_where_weasyprint_puts_th
     numbers of every width."""
     roots, total = render.static_roots(), 1203
     numbers = [2, 9, 10, 99, 100, 1203]
-    sample = pdf.render_pdf(render.stamp_html(first=pdf.SAMPLE_NUMBER, count=1, total=pdf.SAMPLE_NUMBER), roots)
+    sample = pdf.render_pdf(pdf.sample_html(render.stamp_html), roots)
     drawn = pdf.sample_stamps(sample, pdf.footer_text(pdf.SAMPLE_NUMBER, pdf.SAMPLE_NUMBER),
                               [pdf.footer_text(n, total) for n in numbers])
     out = io.BytesIO()
