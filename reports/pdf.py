@@ -90,8 +90,13 @@ def _render_part(index: int, html: str, static_roots: list[str]) -> tuple[int, b
 def worker_pool(jobs: int):
     """Processes for render_many; spawn, not fork: the caller may be a threaded
     task worker holding database connections."""
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"))
+    try:
         yield pool
+    finally:
+        # Workers that laid out a large report hold GBs and take seconds to
+        # exit: let them go in the background while the caller merges.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def render_many(documents: list[str], static_roots: list[str], *, pool=None, progress=None) -> list[bytes]:
