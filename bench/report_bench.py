@@ -20,6 +20,7 @@ target ≤ 10%).
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -147,6 +148,10 @@ def measure_full(jobs: int | None = None) -> dict:
     document, pages = render.generate(
         year=YEAR, jobs=jobs, progress=lambda percent, step: steps.append((percent, time.perf_counter() - start)))
     seconds = time.perf_counter() - start
+    # The pool does not wait for its workers to exit; wait here, so that their
+    # peak memory is counted in RUSAGE_CHILDREN.
+    while multiprocessing.active_children():
+        time.sleep(0.1)
     # Where the time went: queries and charts (to 25%), rendering, merging (from 92%).
     marks = dict((p, t) for p, t in steps)
     render_start = marks.get(25, 0)
