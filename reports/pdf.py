@@ -5,7 +5,6 @@ This module does not touch Django models or settings, so that worker
 processes started with "spawn" can import it without setting Django up.
 """
 
-import contextlib
 import io
 import mimetypes
 import os
@@ -86,34 +85,25 @@ def _render_part(index: int, html: str, static_roots: list[str]) -> tuple[int, b
     return index, render_pdf(html, static_roots)
 
 
-@contextlib.contextmanager
-def worker_pool(jobs: int):
-    """Processes for render_many; spawn, not fork: the caller may be a threaded
-    task worker holding database connections."""
+def render_in_processes(documents: list[str], static_roots: list[str], *, jobs: int, progress=None) -> list[bytes]:
+    """Render HTML documents to PDFs in `jobs` processes, in the order given.
+
+    spawn, not fork: the caller may be a threaded task worker holding
+    database connections.
+    """
+    results = [None] * len(documents)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"))
     try:
-        yield pool
+        futures = [pool.submit(_render_part, i, html, static_roots) for i, html in enumerate(documents)]
+        for done, future in enumerate(as_completed(futures), start=1):
+            index, pdf = future.result()
+            results[index] = pdf
+            if progress:
+                progress(done, len(documents))
     finally:
         # Workers that laid out a large report hold GBs and take seconds to
         # exit: let them go in the background while the caller merges.
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def render_many(documents: list[str], static_roots: list[str], *, pool=None, progress=None) -> list[bytes]:
-    """Render HTML documents to PDFs, in the pool's processes if one is given."""
-    results = [None] * len(documents)
-    if pool is None:
-        for index, html in enumerate(documents):
-            results[index] = render_pdf(html, static_roots)
-            if progress:
-                progress(index + 1, len(documents))
-        return results
-    futures = [pool.submit(_render_part, i, html, static_roots) for i, html in enumerate(documents)]
-    for done, future in enumerate(as_completed(futures), start=1):
-        index, pdf = future.result()
-        results[index] = pdf
-        if progress:
-            progress(done, len(documents))
     return results
 
 
@@ -132,19 +122,17 @@ def sample_html(stamp_html) -> str:
 
 
 def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[str], *,
-                            pool=None, chunks: int = 1, sample: bytes | None = None) -> tuple[bytes, int]:
+                            sample: bytes) -> tuple[bytes, int]:
     """Concatenate part PDFs and stamp "第 X 页 共 Y 页" on every page but the cover.
 
     The parts were rendered without page numbers. `stamp_html(first=, count=,
     total=)` returns `count` empty pages whose only content is the footer,
-    laid out by the same @page rules with counter(page) starting at `first`.
-    One such page, rendered by WeasyPrint with every digit in it, gives the
-    font, position and glyphs; the footer of every page is then drawn from
-    those (sample_stamps), which takes a second instead of WeasyPrint's ~7 ms
-    a page. If the sample is not laid out as expected, all the stamps are
-    rendered by WeasyPrint instead, in `chunks` pieces, in parallel when
-    there is a pool. `sample` is that page, if the caller rendered it already
-    (stamp_html(first=SAMPLE_NUMBER, count=1, total=SAMPLE_NUMBER)).
+    laid out by the same @page rules with counter(page) starting at `first`;
+    `sample` is sample_html(stamp_html) rendered: one footer with every digit.
+    Every page's footer is drawn from the sample's font, position and glyphs
+    (sample_stamps), which takes a second instead of WeasyPrint's ~7 ms a
+    page. If the sample is not laid out as expected, WeasyPrint renders all
+    the stamps instead.
     """
     import pikepdf
 
@@ -153,25 +141,17 @@ def merge_with_page_numbers(parts: list[bytes], stamp_html, static_roots: list[s
     for source in rest:
         merged.pages.extend(source.pages)
     total = len(merged.pages)
-    if sample is None:
-        sample = render_pdf(sample_html(stamp_html), static_roots)
     stamp_file = sample_stamps(sample, footer_text(SAMPLE_NUMBER, SAMPLE_NUMBER),
                                [footer_text(n, total) if n > 1 else "" for n in range(1, total + 1)])
-    if stamp_file is not None:
-        stamps = list(stamp_file.pages)
-    else:
-        size = -(-total // max(chunks, 1))
-        documents = [
-            stamp_html(first=first + 1, count=min(size, total - first), total=total)
-            for first in range(0, total, size)
-        ]
-        stamp_files = [pikepdf.Pdf.open(io.BytesIO(pdf)) for pdf in render_many(documents, static_roots, pool=pool)]
-        stamps = [page for stamp_file in stamp_files for page in stamp_file.pages]
-    if len(stamps) != total:
-        raise ReportError(f"页码排版出错：{total} 页正文，{len(stamps)} 页页码。 / page stamps do not match the pages")
+    if stamp_file is None:
+        stamp_file = pikepdf.Pdf.open(io.BytesIO(
+            render_pdf(stamp_html(first=1, count=total, total=total), static_roots)))
+    if len(stamp_file.pages) != total:
+        raise ReportError(f"页码排版出错：{total} 页正文，{len(stamp_file.pages)} 页页码。"
+                          " / page stamps do not match the pages")
     # qpdf wraps each stamp page in a form XObject and draws it over the page:
     # the content streams are not rewritten.
-    for page, stamp in zip(merged.pages, stamps):
+    for page, stamp in zip(merged.pages, stamp_file.pages):
         page.add_overlay(stamp)
     out = io.BytesIO()
     merged.save(out)
@@ -190,13 +170,14 @@ def sample_stamps(sample: bytes, sample_text: str, texts: list[str]):
     template = document.pages[0]
     operations = list(pikepdf.parse_content_stream(template))
     kinds = [str(operator) for _, operator in operations]
-    if kinds.count("TJ") != 1 or kinds.count("Tm") != 1 or kinds.count("Tf") != 1:
+    if any(kinds.count(kind) != 1 for kind in ("Tf", "Tm", "TJ")):
         return None
-    (font_name, size), = [operands for operands, operator in operations if str(operator) == "Tf"]
+    operands = {kind: list(ops) for (ops, _), kind in zip(operations, kinds) if kind in ("Tf", "Tm", "TJ")}
+    font_name, size = operands["Tf"]
+    matrix, (run,) = operands["Tm"], operands["TJ"]
     font = template.Resources.Font.get(font_name)
     if font is None or font.get("/Encoding") != pikepdf.Name("/Identity-H"):
         return None
-    (run,), = [operands for operands, operator in operations if str(operator) == "TJ"]
     if any(not isinstance(item, pikepdf.String) and int(item) != 0 for item in run):
         return None  # kerning inside the run: positions would not be plain advances
     codes = b"".join(bytes(item) for item in run if isinstance(item, pikepdf.String))
@@ -204,27 +185,24 @@ def sample_stamps(sample: bytes, sample_text: str, texts: list[str]):
     if len(glyphs) != len(sample_text):
         return None
     glyph_of = dict(zip(sample_text, glyphs))
-    widths = _glyph_widths(font.DescendantFonts[0])
-    default = int(font.DescendantFonts[0].get("/DW", 1000))
     if any(char not in glyph_of for text in texts for char in text):
         return None
+    widths = _glyph_widths(font.DescendantFonts[0])
+    default = int(font.DescendantFonts[0].get("/DW", 1000))
 
     def width(text: str) -> float:
         return sum(widths.get(int.from_bytes(glyph_of[c], "big"), default) for c in text) * float(size) / 1000
 
-    (matrix,), = [[operands] for operands, operator in operations if str(operator) == "Tm"]
     centre = float(matrix[4]) + width(sample_text) / 2
     for text in texts:
         content = b""
         if text:
-            drawn = []
-            for operands, operator in operations:
-                if str(operator) == "Tm":
-                    operands = [*matrix[:4], centre - width(text) / 2, matrix[5]]
-                elif str(operator) == "TJ":
-                    operands = [pikepdf.Array([pikepdf.String(b"".join(glyph_of[c] for c in text))])]
-                drawn.append((operands, operator))
-            content = pikepdf.unparse_content_stream(drawn)
+            replaced = {
+                "Tm": [*matrix[:4], centre - width(text) / 2, matrix[5]],
+                "TJ": [pikepdf.Array([pikepdf.String(b"".join(glyph_of[c] for c in text))])],
+            }
+            content = pikepdf.unparse_content_stream(
+                [(replaced.get(kind, ops), operator) for (ops, operator), kind in zip(operations, kinds)])
         page = document.add_blank_page(page_size=(float(template.MediaBox[2]), float(template.MediaBox[3])))
         page.Resources = template.Resources
         page.Contents = document.make_stream(content)

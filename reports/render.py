@@ -102,14 +102,13 @@ def _generate(*, year, department, reduction, jobs, progress) -> tuple[bytes, in
         return document, pdf.page_count(document)
     parts = report_parts(data, jobs)
     progress(25, f"排版 PDF（{jobs} 个进程，{len(parts)} 部分）")
-    with pdf.worker_pool(jobs) as pool:
-        # The page-number sample goes to a worker too, first (one page, while the
-        # other worker starts a part): the parent need not load WeasyPrint at all.
-        sample, *rendered = pdf.render_many(
-            [pdf.sample_html(stamp_html), *parts], roots, pool=pool,
-            progress=lambda done, total: progress(25 + 65 * done // total, f"排版 PDF：{done}/{total}"),
-        )
+    # The page-number sample goes to a worker too, first (one page, while the
+    # other worker starts a part): the parent need not load WeasyPrint at all.
+    sample, *rendered = pdf.render_in_processes(
+        [pdf.sample_html(stamp_html), *parts], roots, jobs=jobs,
+        progress=lambda done, total: progress(25 + 65 * done // total, f"排版 PDF：{done}/{total}"),
+    )
     progress(92, "合并并编排页码")
-    document, pages = pdf.merge_with_page_numbers(rendered, stamp_html, roots, chunks=jobs, sample=sample)
+    document, pages = pdf.merge_with_page_numbers(rendered, stamp_html, roots, sample=sample)
     progress(98, "写入文件")
     return document, pages
