@@ -94,28 +94,29 @@ def _lock(quota: Quota) -> Quota:
     return Quota.objects.select_for_update().select_related("department").get(pk=quota.pk)
 
 
-# The guard of quota_reserve: a slot is free. It is checked by the UPDATE itself, on
-# the row version the UPDATE locks (PostgreSQL re-evaluates the WHERE clause after
-# waiting for a concurrent writer; SQLite's IMMEDIATE transaction lets one writer in).
-FREE_SLOT = "cap > reserved + committed"
+# quota_reserve's guard, checked by the UPDATE itself on the row version it locks
+# (PostgreSQL re-evaluates the WHERE clause after waiting for a concurrent writer;
+# SQLite's IMMEDIATE transaction lets one writer in at a time).
+FREE_SLOT_SQL = " AND cap > reserved + committed"
 
 
 def _change(
     quota: Quota, *, action: str, proposal, by, note: str = "",
-    reserved: int = 0, committed: int = 0, overridden: int = 0, guard: str = "",
+    reserved: int = 0, committed: int = 0, overridden: int = 0, only_if_free: bool = False,
 ) -> LedgerEntry | None:
     """Apply deltas to a quota and append the ledger entry for them.
 
     One UPDATE … RETURNING moves the counters and reads them back onto
-    `quota`. With a `guard` (FREE_SLOT) the UPDATE matches no row when the
-    guard fails: nothing changes and None is returned.
+    `quota` (Django's update() cannot return them). With `only_if_free` the
+    UPDATE matches no row when no slot is free: nothing changes and None is
+    returned.
     """
     if reserved or committed or overridden:
         table = connection.ops.quote_name(Quota._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET reserved = reserved + %s, committed = committed + %s, "
-                f"overridden = overridden + %s WHERE id = %s{' AND ' + guard if guard else ''} "
+                f"overridden = overridden + %s WHERE id = %s{FREE_SLOT_SQL if only_if_free else ''} "
                 "RETURNING cap, reserved, committed, overridden",
                 [reserved, committed, overridden, quota.pk],
             )
@@ -143,7 +144,7 @@ def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
     """
     with transaction.atomic(savepoint=False):
         entry = _change(
-            quota, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1, guard=FREE_SLOT,
+            quota, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1, only_if_free=True,
         )
     if entry is None:
         quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
