@@ -7,7 +7,7 @@ from .models import Proposal
 
 DOCUMENT_FIELDS = [
     "title", "necessity", "planned_date", "target_levels", "doc_type", "length_chars",
-    "is_joint", "lead_department", "forms_required", "one_vote_veto", "responsibility_pledge",
+    "is_joint", "co_departments", "forms_required", "one_vote_veto", "responsibility_pledge",
 ]
 MEETING_FIELDS = [
     "title", "necessity", "target_levels", "start", "end", "meeting_format", "meeting_class",
@@ -37,16 +37,21 @@ class ProposalForm(forms.ModelForm):
             "start": LocalDateTimeInput(),
             "end": LocalDateTimeInput(),
             "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+            "co_departments": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, department_id, **kwargs):
         super().__init__(*args, **kwargs)
         keep = DOCUMENT_FIELDS if kind == "document" else MEETING_FIELDS
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if "lead_department" in self.fields:
-            self.fields["lead_department"].queryset = Department.objects.filter(issues_proposals=True)
+        if "co_departments" in self.fields:
+            # The filing department leads a joint document and is charged for it.
+            self.fields["co_departments"].queryset = (
+                Department.objects.filter(issues_proposals=True).exclude(pk=department_id))
+            self.fields["co_departments"].help_text = _(
+                "联合发文由本部门牵头、计入本部门总量；请勾选联合发文的其他部门。")
         # A draft may be incomplete; submission checks what is required.
         for name, field in self.fields.items():
             if name not in ("title", "necessity"):

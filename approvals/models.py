@@ -1,5 +1,6 @@
 """Proposals (发文/会议申请), their state machine and their audit trail."""
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
 from quotas.models import Department, Kind, Level
+from quotas.validators import FIRST_DAY, FIRST_MOMENT, LAST_DAY, LAST_MOMENT, validate_year, year_in_range
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -83,7 +85,7 @@ class Proposal(models.Model):
         _("必要性说明"), max_length=5000,
         help_text=_("为什么不能不发/不开、不能合并、不能用其他方式替代。"),
     )
-    planned_date = models.DateField(_("计划日期"), null=True, blank=True)
+    planned_date = models.DateField(_("计划日期"), null=True, blank=True, validators=[validate_year])
     target_levels = models.JSONField(_("面向层级"), default=list, blank=True)
     emergency = models.BooleanField(_("特事特办"), default=False)
     justification = models.TextField(_("超额说明"), max_length=5000, blank=True)
@@ -95,10 +97,11 @@ class Proposal(models.Model):
     length_chars = models.PositiveIntegerField(
         _("字数"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
     )
+    # 联合发文: the filing department leads it and is charged for it (no
+    # department's counters move without its consent); the co-issuers are listed.
     is_joint = models.BooleanField(_("联合发文"), default=False)
-    lead_department = models.ForeignKey(
-        Department, verbose_name=_("牵头部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="led_proposals",
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("联合发文单位"), blank=True, related_name="co_issued_proposals",
     )
     forms_required = models.PositiveIntegerField(
         _("要求基层填报表格/材料数"), default=0, validators=[MaxValueValidator(1000)]
@@ -107,8 +110,8 @@ class Proposal(models.Model):
     responsibility_pledge = models.BooleanField(_("要求签订责任状"), default=False)
 
     # --- meetings ---------------------------------------------------------
-    start = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    end = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    start = models.DateTimeField(_("开始时间"), null=True, blank=True, validators=[validate_year])
+    end = models.DateTimeField(_("结束时间"), null=True, blank=True, validators=[validate_year])
     meeting_format = models.CharField(
         _("会议形式"), max_length=16, choices=MeetingFormat.choices, blank=True
     )
@@ -136,7 +139,7 @@ class Proposal(models.Model):
 
     # --- outcome (办结) -----------------------------------------------------
     doc_number = models.CharField(_("文号"), max_length=100, blank=True)
-    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True, validators=[validate_year])
     actual_attendees = models.PositiveIntegerField(
         _("实际参会人数"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
     )
@@ -171,18 +174,40 @@ class Proposal(models.Model):
                 condition=Q(hold="none") | Q(quota__isnull=False),
                 name="proposal_hold_names_quota",
             ),
+            # quotas.validators' year bounds, for rows written around the services.
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+                    name=f"proposal_{name}_year_in_range",
+                )
+                for name, low, high in [
+                    ("planned_date", FIRST_DAY, LAST_DAY), ("issued_on", FIRST_DAY, LAST_DAY),
+                    ("start", FIRST_MOMENT, LAST_MOMENT), ("end", FIRST_MOMENT, LAST_MOMENT),
+                ]
+            ],
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
 
+    def clean(self):
+        """Rules every draft obeys, whoever writes it (form, API or service)."""
+        # Out-of-range years are the field validators' error; compare only sane dates.
+        if self.start and self.end and year_in_range(self.start) and year_in_range(self.end):
+            if self.end <= self.start:
+                raise ValidationError({"end": _("结束时间必须晚于开始时间。")})
+            limit = settings.JIANFU["MEETING_MAX_SPAN_DAYS"]
+            if self.end - self.start > datetime.timedelta(days=limit):
+                # Refused at input: a draft from 1900 to 2999 is a typing error, and
+                # each rule check on it must stay cheap (see rules.meeting_free_hits).
+                raise ValidationError({"end": _("会议起止时间相隔超过 {n} 天，请检查日期。").format(n=limit)})
+
     # --- derived facts -----------------------------------------------------
     @property
-    def quota_department(self) -> Department:
-        """A joint document (联合发文) counts against its lead department."""
-        if self.kind == Kind.DOCUMENT and self.is_joint and self.lead_department_id:
-            return self.lead_department
-        return self.department
+    def lead_department(self) -> Department | None:
+        """A joint document (联合发文) is led by, and charged to, the department that files it."""
+        return self.department if self.kind == Kind.DOCUMENT and self.is_joint else None
 
     @property
     def quota_year(self) -> int | None:

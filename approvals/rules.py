@@ -1,5 +1,6 @@
 """Submission checks, escalation rules (提级) and meeting cost (会议成本): plain functions."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,14 +25,19 @@ def _limits() -> dict:
     return settings.JIANFU
 
 
+def meeting_free_hits(first, last) -> list[tuple]:
+    """(rule, first day it covers) for each active rule that covers a day in
+    [first, last]: one query, then O(1) per rule whatever the span."""
+    hits = []
+    for rule in MeetingFreeRule.objects.filter(active=True).order_by("pk"):
+        day = rule.first_day_covered(first, last)
+        if day is not None:
+            hits.append((rule, day))
+    return hits
+
+
 def meeting_free_rules_hit(day) -> list[MeetingFreeRule]:
-    return [rule for rule in MeetingFreeRule.objects.filter(active=True) if rule.covers(day)]
-
-
-def _meeting_days(proposal: Proposal):
-    first = proposal.start.astimezone(SHANGHAI).date()
-    last = proposal.end.astimezone(SHANGHAI).date()
-    return [first.fromordinal(first.toordinal() + i) for i in range((last - first).days + 1)]
+    return [rule for rule, _day in meeting_free_hits(day, day)]
 
 
 def required_problems(p: Proposal) -> list[Problem]:
@@ -47,8 +53,8 @@ def required_problems(p: Proposal) -> list[Problem]:
         for field in ["planned_date", "doc_type", "length_chars"]:
             if getattr(p, field) in (None, ""):
                 problems.append(Problem(field, "required", missing))
-        if p.is_joint and not p.lead_department_id:
-            problems.append(Problem("lead_department", "required", _("联合发文须指定牵头部门。")))
+        if p.is_joint and not (p.pk and p.co_departments.exists()):
+            problems.append(Problem("co_departments", "required", _("联合发文须列出联合发文单位。")))
     else:
         for field in ["start", "end", "meeting_format", "meeting_class"]:
             if getattr(p, field) in (None, ""):
@@ -75,11 +81,6 @@ def rule_problems(p: Proposal) -> list[Problem]:
     if p.end <= p.start:
         problems.append(Problem("end", "meeting_ends_before_start", _("结束时间必须晚于开始时间。")))
         return problems
-    for day in _meeting_days(p):
-        for rule in meeting_free_rules_hit(day):
-            problems.append(Problem("start", "meeting_free_day", _(
-                "{day} 是无会日（{rule}），不能安排会议。"
-            ).format(day=day.isoformat(), rule=rule.name)))
     days = p.meeting_days
     hours = (p.end - p.start).total_seconds() / 3600
     if days == 1 and hours > limits["MEETING_MAX_HOURS"]:
@@ -90,6 +91,11 @@ def rule_problems(p: Proposal) -> list[Problem]:
         problems.append(Problem("end", "meeting_too_long", _(
             "会议 {d} 天，超过 {limit} 天的上限。"
         ).format(d=days, limit=limits["MEETING_MAX_DAYS"])))
+    first = p.start.astimezone(SHANGHAI).date()
+    for rule, day in meeting_free_hits(first, first + datetime.timedelta(days=days - 1)):
+        problems.append(Problem("start", "meeting_free_day", _(
+            "{day} 是无会日（{rule}），不能安排会议。"
+        ).format(day=day.isoformat(), rule=rule.name)))
     if p.total_attendees > limits["MEETING_MAX_ATTENDEES"]:
         problems.append(Problem("attendees_city", "too_many_attendees", _(
             "参会 {n} 人，超过 {limit} 人的上限。"

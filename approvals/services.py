@@ -166,7 +166,7 @@ def _reload(proposal: Proposal) -> Proposal:
     """The proposal re-read under a row lock, with the departments the checks read."""
     return (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related("department", "lead_department")
+        .select_related("department")
         .get(pk=proposal.pk)
     )
 
@@ -196,22 +196,49 @@ def _wrong_state(proposal: Proposal, action: str) -> InvalidTransition:
 
 # --- drafting -----------------------------------------------------------------
 
-def proposal_create(*, by, **fields) -> Proposal:
-    """A clerk drafts a proposal for their own department."""
+# The closed write contract of a draft: what a clerk may set. Department, author,
+# state, quota hold, escalation and outcome fields are the services' own.
+DRAFT_FIELDS = frozenset({
+    "title", "necessity", "planned_date", "target_levels",
+    # documents
+    "doc_type", "length_chars", "is_joint", "forms_required", "one_vote_veto",
+    "responsibility_pledge",
+    # meetings
+    "start", "end", "meeting_format", "meeting_class", "attendees_city", "attendees_county",
+    "attendees_township", "attendees_village", "principals_required", "venue",
+})
+
+MSG_JOINT_LEAD = gettext_noop(
+    "联合发文计入牵头部门的年度总量，须由牵头部门的经办人起草提交。本部门不牵头时，"
+    "请由牵头部门发起，并把本部门列为联合发文单位。"
+)
+MSG_CO_DEPARTMENT = gettext_noop("联合发文单位须是其他发文部门，不能是本部门。")
+
+
+def proposal_create(*, by, kind: str, lead_department=None, co_departments=(), **fields) -> Proposal:
+    """A clerk drafts a proposal for their own department (which leads it if joint)."""
     if Role.CLERK not in by.roles or by.department_id is None:
         raise NotAllowed(_(MSG_NOT_CLERK))
-    proposal = Proposal(department_id=by.department_id, created_by=by, **fields)
+    _check_draft_fields(fields)
+    _check_joint(by.department_id, lead_department, co_departments)
+    proposal = Proposal(department_id=by.department_id, created_by=by, kind=kind, **fields)
     # Department and author are the caller's own: no need to ask the database they exist.
     proposal.full_clean(exclude=["state", "department", "created_by"])
     with transaction.atomic():
         proposal.save()
+        if co_departments:
+            proposal.co_departments.set(co_departments)
         _event(proposal, by, ProposalEvent.Step.CLERK, "create", State.DRAFT)
     return proposal
 
 
-def proposal_update(*, proposal: Proposal, by, **fields) -> Proposal:
-    """Edit while draft or returned, only by a clerk of its department."""
+def proposal_update(*, proposal: Proposal, by, lead_department=None, co_departments=None,
+                    **fields) -> Proposal:
+    """Edit while draft or returned, only by a clerk of its department.
+    Kind and department never change; `co_departments=None` leaves them as they are."""
     _require_clerk(proposal, by)
+    _check_draft_fields(fields)
+    _check_joint(proposal.department_id, lead_department, co_departments or ())
     with transaction.atomic():
         current = _reload(proposal)
         if current.state not in EDITABLE_STATES:
@@ -220,7 +247,27 @@ def proposal_update(*, proposal: Proposal, by, **fields) -> Proposal:
             setattr(current, name, value)
         current.full_clean(exclude=["state"])
         current.save()
+        if co_departments is not None:
+            current.co_departments.set(co_departments)
     return current
+
+
+def _check_draft_fields(fields) -> None:
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        # A programming error, not a user's: views and serializers pass only these.
+        raise TypeError(f"not editable in a draft: {', '.join(sorted(unknown))}")
+
+
+def _check_joint(department_id, lead_department, co_departments) -> None:
+    """No department's counters move without its consent: a joint document is
+    charged to the department that files it, so only it can be the lead."""
+    if lead_department is not None and lead_department.pk != department_id:
+        raise SubmissionRefused(_(MSG_JOINT_LEAD), code="joint_lead_must_file", problems=[
+            rules.Problem("lead_department", "joint_lead_must_file", _(MSG_JOINT_LEAD))])
+    if any(d.pk == department_id or not d.issues_proposals for d in co_departments):
+        raise SubmissionRefused(_(MSG_CO_DEPARTMENT), code="invalid", problems=[
+            rules.Problem("co_departments", "invalid", _(MSG_CO_DEPARTMENT))])
 
 
 # --- submission (总量熔断 happens here) --------------------------------------------
@@ -256,7 +303,7 @@ def _submit(proposal, by, emergency, justification):
         problems = rules.submission_problems(current)
         if problems:
             raise SubmissionRefused(problems[0].message, code=problems[0].code, problems=problems)
-        quota = quota_get(department=current.quota_department, year=current.quota_year, kind=current.kind)
+        quota = quota_get(department=current.department, year=current.quota_year, kind=current.kind)
         _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
         current.manual_escalation = False
         current.escalation_reasons = rules.escalation_reasons(current, quota=quota)
@@ -354,7 +401,7 @@ def _check_decider(proposal, by, step) -> None:
     )
     if needed not in by.roles:
         raise NotAllowed(_(message))
-    if by.department_id in (proposal.department_id, proposal.quota_department.pk):
+    if by.department_id == proposal.department_id:
         raise NotAllowed(_(MSG_OWN_DEPARTMENT))
 
 

@@ -107,12 +107,16 @@ def proposal_create(request, kind):
         raise Http404("No such kind")
     if not _may_draft(request.user):
         raise PermissionDenied(_("只有经办人可以起草申请。"))
-    form = ProposalForm(request.POST or None, kind=kind)
+    form = ProposalForm(request.POST or None, kind=kind, department_id=request.user.department_id)
     if request.method == "POST" and form.is_valid():
-        proposal = services.proposal_create(by=request.user, kind=kind, **_draft_fields(form))
-        _warn_rules(request, proposal)
-        messages.success(request, _("草稿已保存。"))
-        return redirect("approvals:detail", pk=proposal.pk)
+        try:
+            proposal = services.proposal_create(by=request.user, kind=kind, **_draft_fields(form))
+        except services.ProposalError as error:
+            _form_errors(form, error)
+        else:
+            _warn_rules(request, proposal)
+            messages.success(request, _("草稿已保存。"))
+            return redirect("approvals:detail", pk=proposal.pk)
     return render(request, "approvals/form.html", {"form": form, "kind": kind, "proposal": None},
                   status=400 if form.errors else 200)
 
@@ -124,7 +128,8 @@ def proposal_edit(request, pk):
         return _refused(request, proposal, services.NotAllowed(_(services.MSG_NOT_CLERK)))
     if proposal.state not in EDITABLE_STATES:
         return _refused(request, proposal, services._wrong_state(proposal, _("修改")))
-    form = ProposalForm(request.POST or None, instance=proposal, kind=proposal.kind)
+    form = ProposalForm(request.POST or None, instance=proposal, kind=proposal.kind,
+                        department_id=proposal.department_id)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_update(proposal=proposal, by=request.user, **_draft_fields(form))
@@ -135,6 +140,13 @@ def proposal_edit(request, pk):
         return redirect("approvals:detail", pk=proposal.pk)
     return render(request, "approvals/form.html", {"form": form, "kind": proposal.kind, "proposal": proposal},
                   status=400 if form.errors else 200)
+
+
+def _form_errors(form, error) -> None:
+    """A service's refusal shown on the form that caused it, keeping every input."""
+    for problem in error.problems or [None]:
+        field = problem.field if problem and problem.field in form.fields else None
+        form.add_error(field, problem.message if problem else str(error))
 
 
 def _draft_fields(form) -> dict:

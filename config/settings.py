@@ -210,6 +210,9 @@ JIANFU = {
     "DOCUMENT_MAX_CHARS": int(os.environ.get("JIANFU_DOCUMENT_MAX_CHARS", "5000")),
     # Working-time cost of one attendee-day, ¥ (added to the class rate).
     "WORKING_DAY_COST": int(os.environ.get("JIANFU_WORKING_DAY_COST", "400")),
+    # A draft meeting's start and end may be at most this far apart (a typing
+    # error beyond it is refused at input, before any rule check runs).
+    "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
 }
 
 # bench/submit_bench.py's baseline endpoint (never set in production).

@@ -274,14 +274,39 @@ class MeetingFreeRule(models.Model):
             raise ValidationError(errors)
 
     def covers(self, day: datetime.date) -> bool:
-        if not self.active:
-            return False
+        return self.first_day_covered(day, day) == day
+
+    def first_day_covered(self, first: datetime.date, last: datetime.date) -> datetime.date | None:
+        """The first day in [first, last] this rule makes meeting-free, or None.
+
+        Computed, not walked day by day, so a check costs the same for any span.
+        """
+        if not self.active or last < first:
+            return None
         if self.rule_type == self.RuleType.WEEKDAY:
-            return day.isoweekday() == self.weekday
+            day = first + datetime.timedelta(days=(self.weekday - first.isoweekday()) % 7)
+            return day if day <= last else None
         if self.rule_type == self.RuleType.WEEK_OF_MONTH:
-            # Week n of a month is days 7(n-1)+1 … 7n ("每月第一周" = the 1st–7th).
-            return (day.day - 1) // 7 + 1 == self.week_of_month
-        return self.start_date <= day <= self.end_date
+            return self._first_week_day(first, last)
+        day = max(first, self.start_date)
+        return day if day <= min(last, self.end_date) else None
+
+    def _first_week_day(self, first, last):
+        # Week n of a month is days 7(n-1)+1 … 7n ("每月第一周" = the 1st–7th); a
+        # fifth week may be empty (February), so look at most three months ahead.
+        month = first.replace(day=1)
+        for _ in range(3):
+            next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+            window_start = month + datetime.timedelta(days=7 * (self.week_of_month - 1))
+            window_end = min(month + datetime.timedelta(days=7 * self.week_of_month - 1),
+                             next_month - datetime.timedelta(days=1))
+            day = max(first, window_start)
+            if window_start < next_month and day <= window_end:
+                return day if day <= last else None
+            if next_month > last:
+                return None
+            month = next_month
+        return None
 
 
 class MeetingCostRate(models.Model):

@@ -33,12 +33,13 @@ def test_it_creates_a_meeting_draft_with_times_in_any_offset(people):
     assert proposal.planned_day.isoformat() == "2027-09-14" and proposal.attendees_city == 20
 
 
-def test_it_accepts_document_fields_with_a_lead_department(people):
-    body = document_body(is_joint=True, lead_department="JH-AGRI", forms_required=2,
+def test_it_accepts_document_fields_of_a_joint_document_it_leads(people):
+    body = document_body(is_joint=True, co_departments=["JH-AGRI"], forms_required=2,
                          one_vote_veto=True, responsibility_pledge=True)
     response = client_for(people.clerk).post("/api/v1/proposals/", body, format="json")
-    assert response.status_code == 201
-    assert response.json()["lead_department"] == "JH-AGRI"
+    assert response.status_code == 201, response.json()
+    assert response.json()["lead_department"] == "JH-EDU"
+    assert response.json()["co_departments"] == ["JH-AGRI"]
 
 
 def test_it_creates_an_incomplete_draft_as_the_web_form_does(people):

@@ -78,7 +78,7 @@ PROPOSAL_FIELDS = [
     "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
     "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
     "escalation_reasons",
-    "doc_type", "length_chars", "is_joint", "lead_department", "forms_required",
+    "doc_type", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
     "one_vote_veto", "responsibility_pledge",
     "meeting_format", "meeting_class", "attendees_city", "attendees_county",
     "attendees_township", "attendees_village", "principals_required", "venue", "estimated_cost",
@@ -89,7 +89,10 @@ PROPOSAL_FIELDS = [
 
 class ProposalSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lead_department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    lead_department = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True,
+        help_text=gettext_lazy("联合发文的牵头部门：即申请部门本身（计入其总量）；非联合发文为 null。"))
+    co_departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     quota_year = serializers.IntegerField(read_only=True, allow_null=True)
     target_levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
@@ -136,8 +139,14 @@ class ProposalWriteSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
     length_chars = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
     is_joint = serializers.BooleanField(required=False)
-    lead_department = DepartmentCodeField(queryset=Department.objects.filter(issues_proposals=True),
-                                          required=False, allow_null=True)
+    lead_department = DepartmentCodeField(
+        required=False, allow_null=True,
+        help_text=gettext_lazy("只能是本部门：联合发文计入牵头部门总量，须由牵头部门起草提交"
+                               "（否则 400 joint_lead_must_file）。"))
+    co_departments = serializers.ListField(
+        child=DepartmentCodeField(queryset=Department.objects.filter(issues_proposals=True)),
+        max_length=50, required=False,
+        help_text=gettext_lazy("联合发文的其他发文部门（代码）；不计入它们的总量。"))
     forms_required = serializers.IntegerField(min_value=0, max_value=1000, required=False)
     one_vote_veto = serializers.BooleanField(required=False)
     responsibility_pledge = serializers.BooleanField(required=False)

@@ -96,8 +96,9 @@ SUMMARY_LIST = s.ProposalSerializer(many=True)
 def _detail(proposal: Proposal, code=status.HTTP_200_OK) -> Response:
     # One query for the proposal and its relations, one for the history with its actors.
     proposal = (
-        Proposal.objects.select_related("department", "lead_department", "created_by")
-        .prefetch_related(Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
+        Proposal.objects.select_related("department", "created_by")
+        .prefetch_related("co_departments",
+                          Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
         .get(pk=proposal.pk)
     )
     return Response(DETAIL.to_representation(proposal), status=code)
@@ -129,7 +130,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         params = _query(s.ProposalFilterSerializer, request)
-        proposals = _filter_proposals(visible_proposals(request.user), params)
+        proposals = _filter_proposals(visible_proposals(request.user), params).prefetch_related("co_departments")
         return Response(SUMMARY_LIST.to_representation(proposals))
 
     def create(self, request):
