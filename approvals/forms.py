@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quotas.models import Department, Level
+from quotas.models import Department, Kind, Level
 
-from .models import Proposal
+from .models import Proposal, State
 
 DOCUMENT_FIELDS = [
     "title", "necessity", "planned_date", "target_levels", "doc_type", "length_chars",
@@ -99,3 +99,12 @@ class CompleteForm(forms.Form):
         drop = ["actual_attendees", "actual_cost"] if kind == "document" else ["doc_number", "issued_on"]
         for name in drop:
             del self.fields[name]
+
+
+class ListFilterForm(forms.Form):
+    """The list page's query string, parsed like any other input (a `quota=²`
+    that str.isdigit() accepts is an error here, not a 500)."""
+
+    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + State.choices, required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + Kind.choices, required=False)
+    quota = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ refusal's 4xx status (403 not yours, 409 wrong state or quota, 400 bad data).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +20,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from quotas.access import visible_departments
 from quotas.models import Kind, Quota, Role
 
-from . import rules, services
-from .access import get_proposal_for_user, visible_proposals
-from .forms import CommentForm, CompleteForm, DecisionForm, ProposalForm, SubmitForm
+from . import rules, selectors, services
+from .access import get_proposal_for_user
+from .forms import CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm
 from .models import EDITABLE_STATES, Proposal, State
 
 
@@ -37,25 +38,34 @@ class TaskRedirectView(View):
 
 # --- reading ------------------------------------------------------------------------
 
+LIST_PAGE_SIZE = 50
+
+
 @login_required
+@require_GET
 def proposal_list(request):
-    proposals = visible_proposals(request.user)
-    state = request.GET.get("state", "")
-    if state in State.values:
-        proposals = proposals.filter(state=state)
-    kind = request.GET.get("kind", "")
-    if kind in Kind.values:
-        proposals = proposals.filter(kind=kind)
-    quota_id = request.GET.get("quota", "")
+    form = ListFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "approvals/list.html", {
+            "form": form, "page": None, "may_draft": _may_draft(request.user)}, status=400)
+    filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
     quota = None
-    if quota_id.isdigit():
-        quota = Quota.objects.filter(pk=quota_id, department__in=visible_departments(request.user)).first()
-        if quota is not None:
-            proposals = proposals.filter(quota=quota).exclude(hold="none")
+    if "quota" in filters:
+        quota = get_object_or_404(Quota.objects.select_related("department"), pk=filters["quota"],
+                                  department__in=visible_departments(request.user))
+        filters["quota"] = quota
+    proposals = selectors.proposal_list(user=request.user, **filters)
+    page = Paginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/list.html", {
-        "proposals": proposals[:500], "states": State.choices, "state": state, "kind": kind,
-        "quota": quota, "may_draft": _may_draft(request.user),
+        "form": form, "page": page, "proposals": page.object_list, "quota": quota,
+        "query": _query_without_page(request), "may_draft": _may_draft(request.user),
     })
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _may_draft(user) -> bool:
@@ -252,11 +262,12 @@ def meeting_costs(request):
     meetings = (
         Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED)
         .select_related("department")
-        .order_by("-start")[:500]
+        .order_by("-start", "-id")
     )
-    total = Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED).aggregate(
-        total=Sum("actual_cost"))["total"]
-    return render(request, "approvals/meeting_costs.html", {"meetings": meetings, "total": total})
+    total = meetings.aggregate(total=Sum("actual_cost"))["total"]
+    page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "approvals/meeting_costs.html", {
+        "meetings": page.object_list, "page": page, "total": total, "query": ""})
 
 
 @login_required

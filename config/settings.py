@@ -264,6 +264,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "减负闸 API",
     "DESCRIPTION": "发文/会议申请、年度总量（总量熔断）与审核流程。Errors: {code, detail}.",
+    "DEFAULT_PAGINATION_CLASS": "approvals.api.pagination.Pages",
+    "PAGE_SIZE": 50,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

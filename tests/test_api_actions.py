@@ -236,7 +236,7 @@ def test_it_round_trips_filed_by_api_decided_by_service_read_by_api(people):
     assert body["state"] == "approved" and body["hold"] == Hold.COMMITTED
     assert [e["actor"] for e in body["history"]] == ["clerk", "clerk", "head", "reviewer"]
     assert body["history"][-1]["comment"] == "准予发文"
-    quota = clerk.get("/api/v1/quotas/", {"year": 2027, "kind": "document"}).json()[0]
+    quota = clerk.get("/api/v1/quotas/", {"year": 2027, "kind": "document"}).json()["results"][0]
     assert (quota["committed"], quota["remaining"]) == (1, 4)
     assert ledger_drift() == []
 

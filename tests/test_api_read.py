@@ -49,14 +49,14 @@ def test_it_accepts_a_session(people, client):
 
 def test_it_lists_departments_with_parent_codes(people):
     make_department("JH-EDU-1", name="第一中学", level="township", parent=people.dept)
-    rows = client_for(people.clerk).get("/api/v1/departments/").json()
+    rows = client_for(people.clerk).get("/api/v1/departments/").json()["results"]
     by_code = {row["code"]: row for row in rows}
     assert by_code["JH-EDU"] == {"code": "JH-EDU", "name": "江海市教育局", "level": "city", "parent": None}
     assert by_code["JH-EDU-1"]["parent"] == "JH-EDU"
 
 
 def test_it_shows_a_clerk_only_their_departments_quotas(people):
-    rows = client_for(people.clerk).get("/api/v1/quotas/").json()
+    rows = client_for(people.clerk).get("/api/v1/quotas/").json()["results"]
     assert {row["department"] for row in rows} == {"JH-EDU"}
     document = next(row for row in rows if row["kind"] == "document")
     assert document == {
@@ -68,8 +68,8 @@ def test_it_shows_a_clerk_only_their_departments_quotas(people):
 def test_it_shows_the_review_office_every_quota_and_filters_them(people):
     make_quota(people.other, year=2028, kind=Kind.MEETING, cap=1)
     client = client_for(people.reviewer)
-    assert {r["department"] for r in client.get("/api/v1/quotas/").json()} == {"JH-EDU", "JH-AGRI"}
-    rows = client.get("/api/v1/quotas/", {"year": 2028, "department": "JH-AGRI", "kind": "meeting"}).json()
+    assert {r["department"] for r in client.get("/api/v1/quotas/").json()["results"]} == {"JH-EDU", "JH-AGRI"}
+    rows = client.get("/api/v1/quotas/", {"year": 2028, "department": "JH-AGRI", "kind": "meeting"}).json()["results"]
     assert [(r["year"], r["cap"]) for r in rows] == [(2028, 1)]
 
 
@@ -78,7 +78,7 @@ def test_it_reports_the_breaker_state(people):
 
     for _ in range(5):
         people.submitted(people.document())
-    rows = client_for(people.head).get("/api/v1/quotas/", {"kind": "document"}).json()
+    rows = client_for(people.head).get("/api/v1/quotas/", {"kind": "document"}).json()["results"]
     assert (rows[0]["state"], rows[0]["remaining"], rows[0]["reserved"]) == ("tripped", 0, 5)
     assert services  # submitted through the services
 

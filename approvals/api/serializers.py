@@ -6,8 +6,6 @@ refuse with an error of its own (huge integers, NUL characters, years that
 overflow a time zone conversion) — those must be a 400, never a 500.
 """
 
-import datetime
-
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,15 +15,9 @@ from rest_framework import serializers
 
 from approvals.models import DocType, MeetingFormat, Proposal, ProposalEvent, State
 from quotas.models import BreakerState, Department, Kind, Level, Quota
+from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_ATTENDEES = 100_000
-MSG_YEAR_RANGE = gettext_lazy("年份须在 {min} 至 {max} 之间。")
-
-
-def _check_year(value):
-    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise serializers.ValidationError(_(MSG_YEAR_RANGE).format(min=MIN_YEAR, max=MAX_YEAR))
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -133,7 +125,7 @@ class ProposalWriteSerializer(serializers.Serializer):
     target_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=Level.choices), max_length=len(Level.choices), required=False
     )
-    planned_date = serializers.DateField(required=False, allow_null=True, validators=[_check_year],
+    planned_date = serializers.DateField(required=False, allow_null=True, validators=[validate_year],
                                          help_text=gettext_lazy("发文：计划印发日期（YYYY-MM-DD）。"))
     # documents
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
@@ -151,9 +143,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     one_vote_veto = serializers.BooleanField(required=False)
     responsibility_pledge = serializers.BooleanField(required=False)
     # meetings
-    start = serializers.DateTimeField(required=False, allow_null=True, validators=[_check_year],
+    start = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
                                       help_text=gettext_lazy("会议：开始时间（ISO 8601，带时区）。"))
-    end = serializers.DateTimeField(required=False, allow_null=True, validators=[_check_year],
+    end = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
                                     help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）。"))
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, required=False, allow_blank=True)
     meeting_class = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
@@ -194,7 +186,7 @@ class CompleteSerializer(serializers.Serializer):
     doc_number = serializers.CharField(max_length=100, allow_blank=True, default="",
                                        help_text=gettext_lazy("发文：文号。"))
     issued_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                      validators=[_check_year], help_text=gettext_lazy("发文：印发日期。"))
+                                      validators=[validate_year], help_text=gettext_lazy("发文：印发日期。"))
     actual_attendees = serializers.IntegerField(min_value=0, max_value=MAX_ATTENDEES, required=False,
                                                 allow_null=True, default=None,
                                                 help_text=gettext_lazy("会议：实际参会人数。"))
@@ -226,11 +218,3 @@ class QuotaFilterSerializer(serializers.Serializer):
 
 class ProposalFilterSerializer(QuotaFilterSerializer):
     state = serializers.ChoiceField(choices=State.choices, required=False)
-
-
-def year_bounds(year: int):
-    """[1 January, 1 January next year) in Asia/Shanghai, for meetings' start."""
-    from approvals.models import SHANGHAI
-
-    return (datetime.datetime(year, 1, 1, tzinfo=SHANGHAI),
-            datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))

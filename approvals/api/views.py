@@ -6,7 +6,7 @@ answers with the proposal as it now stands. Refusals are exceptions that
 exceptions.api_exception_handler turns into {"code", "detail"} answers.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,11 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import services
-from approvals.access import get_proposal_for_user, visible_proposals
+from approvals import selectors, services
+from approvals.access import get_proposal_for_user
 from approvals.models import Proposal, ProposalEvent
 from quotas.access import visible_departments
-from quotas.models import Department, Kind, Quota
+from quotas.models import Department, Quota
 
 from . import serializers as s
 
@@ -69,23 +69,6 @@ class QuotaList(generics.ListAPIView):
         return quotas.select_related("department")
 
 
-def _filter_proposals(proposals, params):
-    if "state" in params:
-        proposals = proposals.filter(state=params["state"])
-    if "kind" in params:
-        proposals = proposals.filter(kind=params["kind"])
-    if "department" in params:
-        proposals = proposals.filter(department__code=params["department"])
-    if "year" in params:
-        # The quota year: the planned date for documents, the start in Asia/Shanghai for meetings.
-        first, after = s.year_bounds(params["year"])
-        proposals = proposals.filter(
-            Q(kind=Kind.DOCUMENT, planned_date__gte=first.date(), planned_date__lt=after.date())
-            | Q(kind=Kind.MEETING, start__gte=first, start__lt=after)
-        )
-    return proposals
-
-
 # Built once per process: a ModelSerializer builds its ~45 fields from the model on
 # every instantiation, which cost more than the submission it reports. Its fields
 # hold no per-request state (no context is used), so one instance serves them all.
@@ -130,8 +113,9 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         params = _query(s.ProposalFilterSerializer, request)
-        proposals = _filter_proposals(visible_proposals(request.user), params).prefetch_related("co_departments")
-        return Response(SUMMARY_LIST.to_representation(proposals))
+        proposals = selectors.proposal_list(user=request.user, **params)
+        page = self.paginate_queryset(proposals.prefetch_related("co_departments"))
+        return self.get_paginated_response(SUMMARY_LIST.to_representation(page))
 
     def create(self, request):
         data = _validated(s.ProposalWriteSerializer(data=request.data))

@@ -1,0 +1,46 @@
+"""Reads: the proposal list with its filters, written once for the web list, the
+API list and the pages that count proposals. Who may see what is access.py's."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from quotas.models import Kind
+
+from .access import visible_proposals
+from .models import SHANGHAI, Proposal
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """[1 January, 1 January next year) in Asia/Shanghai."""
+    return (datetime.datetime(year, 1, 1, tzinfo=SHANGHAI),
+            datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+
+
+def in_year(proposals: QuerySet, year: int) -> QuerySet:
+    """The proposals whose year is `year`: the year of the planned date (documents)
+    or of the start in Asia/Shanghai (meetings) — Proposal.quota_year as a filter."""
+    first, after = year_bounds(year)
+    return proposals.filter(
+        Q(kind=Kind.DOCUMENT, planned_date__gte=first.date(), planned_date__lt=after.date())
+        | Q(kind=Kind.MEETING, start__gte=first, start__lt=after)
+    )
+
+
+def proposal_list(*, user, state: str | None = None, kind: str | None = None,
+                  department: str | None = None, year: int | None = None,
+                  quota=None) -> QuerySet:
+    """What `user` may see, filtered; newest first. `department` is a code;
+    `quota` keeps the proposals that hold a slot of that quota."""
+    proposals = visible_proposals(user)
+    if state:
+        proposals = proposals.filter(state=state)
+    if kind:
+        proposals = proposals.filter(kind=kind)
+    if department:
+        proposals = proposals.filter(department__code=department)
+    if year is not None:
+        proposals = in_year(proposals, year)
+    if quota is not None:
+        proposals = proposals.filter(quota=quota).exclude(hold="none")
+    return proposals.order_by("-created_at", "-id")
