@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from viewflow.workflow.status import STATUS
 
 from quotas.models import Role
+from quotas.transactions import committing
 from quotas.services import (
     QuotaError, QuotaExhausted, quota_commit, quota_get, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
@@ -158,8 +159,8 @@ def _locked(proposal: Proposal):
     inside it); the caller then row-locks the proposal with _reload()."""
     process = _process_of(proposal)
     if process is None:
-        return transaction.atomic(), None
-    return _flow().lock(process.pk), process
+        return committing(transaction.atomic()), None
+    return committing(_flow().lock(process.pk)), process
 
 
 def _reload(proposal: Proposal) -> Proposal:
@@ -224,7 +225,7 @@ def proposal_create(*, by, kind: str, lead_department=None, co_departments=(), *
     proposal = Proposal(department_id=by.department_id, created_by=by, kind=kind, **fields)
     # Department and author are the caller's own: no need to ask the database they exist.
     proposal.full_clean(exclude=["state", "department", "created_by"])
-    with transaction.atomic():
+    with committing(transaction.atomic()):
         proposal.save()
         if co_departments:
             proposal.co_departments.set(co_departments)
@@ -239,7 +240,7 @@ def proposal_update(*, proposal: Proposal, by, lead_department=None, co_departme
     _require_clerk(proposal, by)
     _check_draft_fields(fields)
     _check_joint(proposal.department_id, lead_department, co_departments or ())
-    with transaction.atomic():
+    with committing(transaction.atomic()):
         current = _reload(proposal)
         if current.state not in EDITABLE_STATES:
             raise _wrong_state(current, _("修改"))

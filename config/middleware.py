@@ -1,10 +1,11 @@
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+
+from quotas.transactions import DATABASE_ERRORS, MSG_OUTCOME_UNKNOWN, MSG_UNAVAILABLE, OutcomeUnknown
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,13 @@ class ContentSecurityPolicyMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A database that refuses or times out (lock timeout, dropped connection)
-    becomes a clear 503 asking the user to retry, not a bare 500.
-
-    Nothing is half-done: every service runs in one transaction, which the
-    database has already rolled back when the error reaches this point.
+    becomes a clear 503 instead of a bare 500, saying only what is known:
+    "nothing changed, retry" when the service's transaction rolled back, and
+    "outcome unknown, reload first" when the connection failed in the commit
+    (quotas.transactions.committing tells them apart).
     """
 
-    MESSAGE = gettext_noop("系统繁忙或数据库暂时不可用，本次操作未生效，请稍后重试。")
+    MESSAGE = MSG_UNAVAILABLE
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,12 +41,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if isinstance(exception, OutcomeUnknown):
+            code, message = OutcomeUnknown.code, gettext(MSG_OUTCOME_UNKNOWN)
+        elif isinstance(exception, DATABASE_ERRORS):
+            code, message = "database_unavailable", gettext(MSG_UNAVAILABLE)
+        else:
             return None
-        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
-        message = gettext(self.MESSAGE)
+        logger.warning("%s during %s %s: %s", code, request.method, request.path, exception)
         if request.path.startswith("/api/"):
-            response = JsonResponse({"code": "database_unavailable", "detail": message}, status=503)
+            response = JsonResponse({"code": code, "detail": message}, status=503)
         else:
             response = render(request, "503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"

@@ -8,7 +8,6 @@ import logging
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,6 +17,7 @@ from rest_framework.views import exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from approvals.services import ProposalError
+from quotas.transactions import DATABASE_ERRORS, MSG_OUTCOME_UNKNOWN, MSG_UNAVAILABLE, OutcomeUnknown
 
 from .serializers import QuotaSerializer
 
@@ -61,6 +61,12 @@ def _proposal_error(exc: ProposalError) -> Response:
     return Response(body, status=exc.status)
 
 
+def _retry_later(body) -> Response:
+    response = Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "5"
+    return response
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ProposalError):
         return _proposal_error(exc)
@@ -86,15 +92,14 @@ def api_exception_handler(exc, context):
         code = exc.get_codes()
         response.data = _body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
         return response
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # Lock timeout or dropped connection: the transaction rolled back; say "retry".
-        from config.middleware import DatabaseUnavailableMiddleware
-
+    if isinstance(exc, OutcomeUnknown):
+        # The connection failed in the commit: the change may stand. Say so.
+        logger.warning("outcome unknown in API view %s: %s", context.get("view"), exc)
+        return _retry_later(_body(OutcomeUnknown.code, _(MSG_OUTCOME_UNKNOWN)))
+    if isinstance(exc, DATABASE_ERRORS):
+        # Lock timeout or dropped connection before the commit: rolled back; say "retry".
         logger.warning("database unavailable in API view %s: %s", context.get("view"), exc)
-        response = Response(_body("database_unavailable", _(DatabaseUnavailableMiddleware.MESSAGE)),
-                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        response["Retry-After"] = "5"
-        return response
+        return _retry_later(_body("database_unavailable", _(MSG_UNAVAILABLE)))
     # A bug, not a refusal: keep the traceback in the log, answer in JSON all the same.
     logger.exception("Unhandled error in API view %s", context.get("view"))
     return Response(_body("server_error", _(MSG_SERVER_ERROR)),

@@ -6,9 +6,12 @@ answers with the proposal as it now stands. Refusals are exceptions that
 exceptions.api_exception_handler turns into {"code", "detail"} answers.
 """
 
+import logging
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +23,7 @@ from approvals.access import get_proposal_for_user
 from approvals.models import Proposal, ProposalEvent
 from quotas.access import visible_departments
 from quotas.models import Department, Quota
+from quotas.transactions import DATABASE_ERRORS
 
 from . import serializers as s
 
@@ -29,8 +33,14 @@ ERROR_TEXT = {
     403: "not this caller's action (code: forbidden / permission_denied)",
     404: "no such proposal, or not visible to the caller (code: not_found)",
     409: "wrong state (invalid_transition), quota tripped (quota_exhausted), or busy",
-    503: "the database timed out or went away; nothing was changed (code: database_unavailable)",
+    503: "the database timed out or went away before the commit: nothing was changed, retry "
+         "(code: database_unavailable); or it failed during the commit: the change may stand, "
+         "read the proposal again before retrying (code: outcome_unknown)",
 }
+
+
+logger = logging.getLogger(__name__)
+MSG_READ_BACK_FAILED = gettext_noop("操作已生效，但读取最新详情失败，请稍后刷新。")
 
 
 def errors(*statuses: int) -> dict:
@@ -76,15 +86,27 @@ DETAIL = s.ProposalDetailSerializer()
 SUMMARY_LIST = s.ProposalSerializer(many=True)
 
 
-def _detail(proposal: Proposal, code=status.HTTP_200_OK) -> Response:
+def _detail(proposal: Proposal, code=status.HTTP_200_OK, *, changed=True) -> Response:
+    """The proposal as it now stands. After a committed action a failure to read
+    it back is still that action's success: answer with what the service returned."""
+    try:
+        return Response(DETAIL.to_representation(_read_back(proposal.pk)), status=code)
+    except DATABASE_ERRORS as error:
+        if not changed:
+            raise
+        logger.warning("read-back of proposal %s failed after its change: %s", proposal.pk, error)
+        return Response({"id": proposal.pk, "state": proposal.state, "hold": proposal.hold,
+                         "warning": _(MSG_READ_BACK_FAILED)}, status=code)
+
+
+def _read_back(pk) -> Proposal:
     # One query for the proposal and its relations, one for the history with its actors.
-    proposal = (
+    return (
         Proposal.objects.select_related("department", "created_by")
         .prefetch_related("co_departments",
                           Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
-        .get(pk=proposal.pk)
+        .get(pk=pk)
     )
-    return Response(DETAIL.to_representation(proposal), status=code)
 
 
 @extend_schema_view(
@@ -126,7 +148,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         return _detail(proposal, status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
-        return _detail(self.get_object())
+        return _detail(self.get_object(), changed=False)
 
     def partial_update(self, request, pk=None):
         proposal = self.get_object()
