@@ -90,7 +90,8 @@ class Proposal(models.Model):
     emergency = models.BooleanField(_("特事特办"), default=False)
     justification = models.TextField(_("超额说明"), max_length=5000, blank=True)
     manual_escalation = models.BooleanField(_("审核人提级"), default=False)
-    escalation_reasons = models.JSONField(_("提级原因"), default=list, blank=True)
+    # [{"code": …, figures}] (approvals.rules.escalations); shown through escalation_reasons.
+    escalations = models.JSONField(_("提级原因"), default=list, blank=True)
 
     # --- documents --------------------------------------------------------
     doc_type = models.CharField(_("文种"), max_length=16, choices=DocType.choices, blank=True)
@@ -239,6 +240,13 @@ class Proposal(models.Model):
         first = self.start.astimezone(SHANGHAI).date()
         last = self.end.astimezone(SHANGHAI).date()
         return (last - first).days + 1
+
+    @property
+    def escalation_reasons(self) -> list[str]:
+        """The 提级 reasons in words, in the reader's language."""
+        from .rules import describe_escalation
+
+        return [describe_escalation(reason) for reason in self.escalations]
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from quotas.models import Kind, MeetingCostRate, MeetingFreeRule
 
@@ -107,31 +108,53 @@ def submission_problems(p: Proposal) -> list[Problem]:
     return required_problems(p) + rule_problems(p)
 
 
-def escalation_reasons(p: Proposal, *, quota=None) -> list[str]:
-    """Why this proposal goes on to the leader (提级), in the reviewer's words."""
+# 提级 reasons are stored as codes with their figures and put into words when
+# shown, in the reader's language (not the submitter's).
+ESCALATION_TEXTS = {
+    "emergency": gettext_noop("特事特办申请（超额说明：{text}）"),
+    "quota_warning": gettext_noop("本部门{kind}总量已达预警线（{used}/{cap}）"),
+    "grassroots_attendees": gettext_noop("乡镇及以下参会 {n} 人，超过 {limit} 人"),
+    "principals_required": gettext_noop("要求基层主要负责同志参会"),
+    "one_vote_veto": gettext_noop("设置“一票否决”"),
+    "responsibility_pledge": gettext_noop("要求基层签订责任状"),
+    "forms_required": gettext_noop("要求基层填报表格或报送材料 {n} 项"),
+    "manual": gettext_noop("减负办审核人提级"),
+}
+
+
+def escalations(p: Proposal, *, quota=None) -> list[dict]:
+    """Why this proposal goes on to the leader (提级): [{"code", …figures}]."""
     limit = _limits()["ESCALATE_GRASSROOTS_ATTENDEES"]
     reasons = []
     if p.emergency:
-        reasons.append(_("特事特办申请（超额说明：{text}）").format(text=p.justification))
+        reasons.append({"code": "emergency", "text": p.justification})
     if quota is not None and quota.breaker_state == "warning":
-        reasons.append(_("本部门{kind}总量已达预警线（{used}/{cap}）").format(
-            kind=quota.get_kind_display(), used=quota.used, cap=quota.cap))
+        reasons.append({"code": "quota_warning", "kind": quota.kind, "used": quota.used, "cap": quota.cap})
     if p.kind == Kind.MEETING:
         if p.grassroots_attendees > limit:
-            reasons.append(_("乡镇及以下参会 {n} 人，超过 {limit} 人").format(
-                n=p.grassroots_attendees, limit=limit))
+            reasons.append({"code": "grassroots_attendees", "n": p.grassroots_attendees, "limit": limit})
         if p.principals_required:
-            reasons.append(_("要求基层主要负责同志参会"))
+            reasons.append({"code": "principals_required"})
     else:
-        if p.one_vote_veto:
-            reasons.append(_("设置“一票否决”"))
-        if p.responsibility_pledge:
-            reasons.append(_("要求基层签订责任状"))
+        for flag in ("one_vote_veto", "responsibility_pledge"):
+            if getattr(p, flag):
+                reasons.append({"code": flag})
         if p.forms_required:
-            reasons.append(_("要求基层填报表格或报送材料 {n} 项").format(n=p.forms_required))
+            reasons.append({"code": "forms_required", "n": p.forms_required})
     if p.manual_escalation:
-        reasons.append(_("减负办审核人提级"))
+        reasons.append({"code": "manual"})
     return reasons
+
+
+def describe_escalation(reason: dict) -> str:
+    """One stored reason in words, in the active language."""
+    template = ESCALATION_TEXTS.get(reason.get("code"))
+    if template is None:  # stored as text before reasons were codes
+        return str(reason.get("text", reason.get("code", "")))
+    figures = {k: v for k, v in reason.items() if k != "code"}
+    if "kind" in figures:
+        figures["kind"] = Kind(figures["kind"]).label
+    return _(template).format(**figures)
 
 
 def meeting_cost(*, meeting_class: int | None, attendees: int, days: int) -> Decimal:

@@ -307,7 +307,7 @@ def _submit(proposal, by, emergency, justification):
         quota = quota_get(department=current.department, year=current.quota_year, kind=current.kind)
         _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
         current.manual_escalation = False
-        current.escalation_reasons = rules.escalation_reasons(current, quota=quota)
+        current.escalations = rules.escalations(current, quota=quota)
         if current.kind == "meeting":
             current.estimated_cost = rules.meeting_cost(
                 meeting_class=current.meeting_class, attendees=current.total_attendees,
@@ -418,9 +418,9 @@ def _apply_decision(p: Proposal, by, step, decision, comment) -> None:
         p.decided_at = timezone.now()
     elif decision == "escalate":
         p.manual_escalation = True
-        p.escalation_reasons = rules.escalation_reasons(p, quota=p.quota)
+        p.escalations = rules.escalations(p, quota=p.quota)
         p.escalate()
-    elif step == ProposalEvent.Step.OFFICE and (p.escalation_reasons or p.emergency):
+    elif step == ProposalEvent.Step.OFFICE and (p.escalations or p.emergency):
         p.escalate()  # 提级: the office's approval forwards the item to the leader
     else:
         p.approve()

@@ -69,7 +69,7 @@ class EventSerializer(serializers.ModelSerializer):
 PROPOSAL_FIELDS = [
     "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
     "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
-    "escalation_reasons",
+    "escalation_reasons", "escalations",
     "doc_type", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
     "one_vote_veto", "responsibility_pledge",
     "meeting_format", "meeting_class", "attendees_city", "attendees_county",
@@ -88,7 +88,12 @@ class ProposalSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     quota_year = serializers.IntegerField(read_only=True, allow_null=True)
     target_levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
-    escalation_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    escalation_reasons = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text=gettext_lazy("提级原因，按请求语言表述。"))
+    escalations = serializers.ListField(
+        child=serializers.DictField(), read_only=True,
+        help_text=gettext_lazy("提级原因代码及其数据：{code, …}。"))
     doc_type = serializers.ChoiceField(choices=DocType.choices, allow_blank=True, read_only=True)
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, allow_blank=True, read_only=True)
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("departments/", views.DepartmentList.as_view(), name="department-list"),
     path("quotas/", views.QuotaList.as_view(), name="quota-list"),
     path("", include(router.urls)),
-    re_path(r"^.*$", views.NotFound.as_view()),
+    # [\s\S], not ".": a path with a newline in it must get the JSON 404 too.
+    re_path(r"^[\s\S]*$", views.NotFound.as_view()),
 ]

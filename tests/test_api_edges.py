@@ -1,0 +1,35 @@
+"""Smaller holes the outside test found in the API's edges."""
+
+import pytest
+
+from tests.api import client_for, meeting_body  # noqa: F401
+from tests.factory import People, reload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return People()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/x\ny", "/api/v1/proposals/1\n/", "/api/v1/\n"])
+def test_an_api_path_with_a_newline_is_a_json_404(people, path):
+    response = client_for(people.clerk).get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_escalation_reasons_are_stored_as_codes_and_read_in_the_readers_language(people):
+    """Regression: reasons were stored in the submitter's request language."""
+    created = client_for(people.clerk).post("/api/v1/proposals/", meeting_body(
+        attendees_township=80, principals_required=True), format="json").json()
+    submitted = client_for(people.clerk, language="en").post(
+        f"/api/v1/proposals/{created['id']}/submit/", {}, format="json")
+    assert submitted.status_code == 200, submitted.json()
+    stored = reload(people.meeting_quota).proposals.get().escalations
+    assert [r["code"] for r in stored] == ["grassroots_attendees", "principals_required"]
+    chinese = client_for(people.reviewer).get(f"/api/v1/proposals/{created['id']}/").json()
+    assert chinese["escalation_reasons"][0] == "乡镇及以下参会 80 人，超过 50 人"
+    english = client_for(people.reviewer, language="en").get(f"/api/v1/proposals/{created['id']}/").json()
+    assert "乡镇" not in english["escalation_reasons"][0] and "80" in english["escalation_reasons"][0]
