@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files: the CSP allows no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "approvals.api.schema.state_enforced_rules",
+    ],
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ProposalStateEnum": "approvals.models.State",

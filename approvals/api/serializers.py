@@ -131,7 +131,7 @@ class ProposalWriteSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Level.choices), max_length=len(Level.choices), required=False
     )
     planned_date = serializers.DateField(required=False, allow_null=True, validators=[validate_year],
-                                         help_text=gettext_lazy("发文：计划印发日期（YYYY-MM-DD）。"))
+                                         help_text=gettext_lazy("发文：计划印发日期（YYYY-MM-DD；年份 1900–2999）。"))
     # documents
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
     length_chars = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
@@ -149,9 +149,10 @@ class ProposalWriteSerializer(serializers.Serializer):
     responsibility_pledge = serializers.BooleanField(required=False)
     # meetings
     start = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
-                                      help_text=gettext_lazy("会议：开始时间（ISO 8601，带时区）。"))
+                                      help_text=gettext_lazy("会议：开始时间（ISO 8601，带时区；年份 1900–2999）。"))
     end = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
-                                    help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）。"))
+                                    help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）；须晚于 start，"
+                                                           "且与 start 相隔不超过 31 天。"))
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, required=False, allow_blank=True)
     meeting_class = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
     attendees_city = _count()
@@ -187,7 +188,18 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
+class CancelSerializer(CommentSerializer):
+    """取消已批准事项: the reason is required (400 comment_required when empty)."""
+
+    comment = serializers.CharField(max_length=5000, allow_blank=True, default="",
+                                    help_text=gettext_lazy("取消原因，必填。"))
+
+
 class CompleteSerializer(serializers.Serializer):
+    """办结 fields per kind: a document needs doc_number and issued_on; a meeting
+    needs actual_attendees (actual_cost is computed from the standard when left
+    out). Fields of the other kind are ignored."""
+
     doc_number = serializers.CharField(max_length=100, allow_blank=True, default="",
                                        help_text=gettext_lazy("发文：文号。"))
     issued_on = serializers.DateField(required=False, allow_null=True, default=None,

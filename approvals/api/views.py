@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,7 +32,7 @@ ERROR_TEXT = {
     400: "invalid data (code: invalid, or the rule broken, e.g. meeting_free_day)",
     401: "no or bad credentials (code: not_authenticated / authentication_failed)",
     403: "not this caller's action (code: forbidden / permission_denied)",
-    404: "no such proposal, or not visible to the caller (code: not_found)",
+    404: "no such proposal, not visible to the caller, or a page beyond the last (code: not_found)",
     409: "wrong state (invalid_transition), quota tripped (quota_exhausted), or busy",
     503: "the database timed out or went away before the commit: nothing was changed, retry "
          "(code: database_unavailable); or it failed during the commit: the change may stand, "
@@ -49,19 +50,24 @@ def errors(*statuses: int) -> dict:
 
 
 def _query(serializer_class, request) -> dict:
+    # "?year=" is a blank, not an absent filter: refuse it as the schema says.
+    blank = {name: [_("此项不能为空。")] for name in serializer_class().fields
+             if request.query_params.get(name) == ""}
+    if blank:
+        raise ValidationError(blank)
     params = serializer_class(data=request.query_params)
     params.is_valid(raise_exception=True)
     return params.validated_data
 
 
-@extend_schema(responses={200: s.DepartmentSerializer(many=True), **errors()})
+@extend_schema(responses={200: s.DepartmentSerializer(many=True), **errors(404)})
 class DepartmentList(generics.ListAPIView):
     serializer_class = s.DepartmentSerializer
     queryset = Department.objects.select_related("parent")
 
 
 @extend_schema(parameters=[s.QuotaFilterSerializer],
-               responses={200: s.QuotaSerializer(many=True), **errors(400)})
+               responses={200: s.QuotaSerializer(many=True), **errors(400, 404)})
 class QuotaList(generics.ListAPIView):
     """Clerks and heads see their own department's quotas; the others see all."""
 
@@ -111,7 +117,7 @@ def _read_back(pk) -> Proposal:
 
 @extend_schema_view(
     list=extend_schema(parameters=[s.ProposalFilterSerializer],
-                       responses={200: s.ProposalSerializer(many=True), **errors(400)}),
+                       responses={200: s.ProposalSerializer(many=True), **errors(400, 404)}),
     create=extend_schema(request=s.ProposalWriteSerializer,
                          responses={201: s.ProposalDetailSerializer, **errors(400, 403)}),
     retrieve=extend_schema(responses={200: s.ProposalDetailSerializer, **errors(404)}),
@@ -184,13 +190,13 @@ class ProposalViewSet(viewsets.GenericViewSet):
         data = _validated(s.CommentSerializer(data=request.data))
         return _detail(services.proposal_withdraw(proposal=proposal, by=request.user, **data))
 
-    @extend_schema(request=s.CommentSerializer,
+    @extend_schema(request=s.CancelSerializer,
                    responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """An approved item that will not happen (a comment is required)."""
         proposal = self.get_object()
-        data = _validated(s.CommentSerializer(data=request.data))
+        data = _validated(s.CancelSerializer(data=request.data))
         return _detail(services.proposal_cancel(proposal=proposal, by=request.user, **data))
 
     @extend_schema(request=s.CompleteSerializer,
