@@ -1,13 +1,16 @@
-"""The review workflow. Every state change of a Proposal happens in
+"""The review workflow (the engine). Every state change of a Proposal happens in
 approvals.services, which finishes the current task of this flow in the same
-transaction; the Switch gateways then route on the state the service set."""
+transaction; each Switch then routes to the node that holds the new state's
+task (approvals.lifecycle.NODE_OF_STATE), or ends the process. Who may pick up
+a task is approvals.policy's to say."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import ProposalProcess, State
-from .permissions import clerk_perm, head_perm, leader_perm, office_perm
+from . import policy
+from .lifecycle import NODE_OF_STATE, Step
+from .models import ProposalProcess
 from .views import TaskRedirectView
 
 
@@ -18,15 +21,26 @@ TASK_SUMMARY = (
 )
 
 
-def _state_is(*states):
+def _state_is(state):
     def condition(activation):
-        return activation.process.artifact.state in states
+        return activation.process.artifact.state == state
 
     return condition
 
 
-def _department(activation):
-    return activation.process.artifact.department_id
+def _route():
+    """After any human step: on to the node of the state the service set, or the end."""
+    switch = flow.Switch()
+    for state, node in NODE_OF_STATE.items():
+        switch = switch.Case(getattr(this, node), _state_is(state))
+    return switch.Default(this.end)
+
+
+def _task_permission(step):
+    def permission(activation):
+        return policy.task_permission(step, activation.process.artifact.department_id)
+
+    return permission
 
 
 class ProposalFlow(flow.Flow):
@@ -42,60 +56,40 @@ class ProposalFlow(flow.Flow):
     head_sign = (
         flow.View(TaskRedirectView.as_view())
         .Annotation(title=_("部门负责人审签"), summary_template=TASK_SUMMARY)
-        .Permission(lambda activation: head_perm(_department(activation)))
+        .Permission(_task_permission(Step.HEAD))
         .Next(this.after_head)
     )
-    after_head = (
-        flow.Switch()
-        .Case(this.office_review, _state_is(State.OFFICE_REVIEW))
-        .Case(this.revise, _state_is(State.RETURNED))
-        .Default(this.end)
-    )
+    after_head = _route()
 
     office_review = (
         flow.View(TaskRedirectView.as_view())
         .Annotation(title=_("减负办审核"), summary_template=TASK_SUMMARY)
-        .Permission(lambda activation: office_perm(_department(activation)))
+        .Permission(_task_permission(Step.OFFICE))
         .Next(this.after_office)
     )
-    after_office = (
-        flow.Switch()
-        .Case(this.leader_review, _state_is(State.LEADER_REVIEW))
-        .Case(this.outcome, _state_is(State.APPROVED))
-        .Case(this.revise, _state_is(State.RETURNED))
-        .Default(this.end)
-    )
+    after_office = _route()
 
     leader_review = (
         flow.View(TaskRedirectView.as_view())
         .Annotation(title=_("领导小组审批"), summary_template=TASK_SUMMARY)
-        .Permission(lambda activation: leader_perm(_department(activation)))
+        .Permission(_task_permission(Step.LEADER))
         .Next(this.after_leader)
     )
-    after_leader = (
-        flow.Switch()
-        .Case(this.outcome, _state_is(State.APPROVED))
-        .Case(this.revise, _state_is(State.RETURNED))
-        .Default(this.end)
-    )
+    after_leader = _route()
 
     revise = (
         flow.View(TaskRedirectView.as_view())
         .Annotation(title=_("退回修改后重新提交"), summary_template=TASK_SUMMARY)
-        .Permission(lambda activation: clerk_perm(_department(activation)))
+        .Permission(_task_permission(Step.CLERK))
         .Assign(lambda activation: activation.process.artifact.created_by)
         .Next(this.after_revise)
     )
-    after_revise = (
-        flow.Switch()
-        .Case(this.head_sign, _state_is(State.HEAD_REVIEW))
-        .Default(this.end)
-    )
+    after_revise = _route()
 
     outcome = (
         flow.View(TaskRedirectView.as_view())
         .Annotation(title=_("登记办理结果"), summary_template=TASK_SUMMARY)
-        .Permission(lambda activation: clerk_perm(_department(activation)))
+        .Permission(_task_permission(Step.CLERK))
         .Assign(lambda activation: activation.process.artifact.created_by)
         .Next(this.end)
     )
@@ -103,14 +97,12 @@ class ProposalFlow(flow.Flow):
     end = flow.End()
 
     def has_view_permission(self, user, obj=None):
-        """Everyone with a role uses the inbox; what each sees is filtered by
-        the per-department task permissions (approvals.permissions)."""
+        """Everyone with a role may open the engine's screens; what each sees is
+        filtered by the per-department task permissions (approvals.policy)."""
         if not (user.is_authenticated and (user.is_superuser or bool(user.roles))):
             return False
         if obj is not None:
-            from .access import visible_proposals
-
-            return visible_proposals(user).filter(pk=obj.artifact_object_id).exists()
+            return policy.may_see(user, obj.artifact_object_id)
         return True
 
     def start_process(self, activation, proposal):

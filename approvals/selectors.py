@@ -1,5 +1,5 @@
 """Reads: the proposal list with its filters, written once for the web list, the
-API list and the pages that count proposals. Who may see what is access.py's."""
+API list and the pages that count proposals. Who may see what is policy.py's."""
 
 import datetime
 
@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from quotas.models import Kind
 
-from .access import visible_proposals
+from .policy import visible_proposals
 from .models import SHANGHAI, Proposal
 
 

@@ -1,107 +1,126 @@
 """Every change to a proposal: create, edit, submit, decide, withdraw, cancel, complete.
 
-Each public function is one transaction. It takes the flow's lock on the
-process row (SELECT … FOR UPDATE NOWAIT, retried), re-reads the proposal
-under it, checks role, separation of duties and state, then moves the FSM
-state, calls the quota services, writes the audit event and finishes the
-current viewflow task — all or nothing. The race this prevents: two heads (or
-a head and a withdrawing clerk) acting on the same proposal at once; the
-second waits for the lock and then finds the state already moved.
+Each public function is one transaction. The actions that move a proposal's
+state all go through `_transition`: it takes the flow's lock on the process
+row (SELECT … FOR UPDATE NOWAIT, retried), re-reads the proposal under a row
+lock, asks the policy whether this person may take this action now (role,
+separation of duties, state — approvals.lifecycle.TABLE), lets the action do
+its own checks and changes, then settles the quota as the table says, moves the
+FSM state, writes the audit row and hands the engine's task on — all or
+nothing. The race this prevents: two heads (or a head and a withdrawing clerk)
+acting on the same proposal at once; the second waits for the lock and then
+finds the state already moved.
 """
+
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django_fsm import can_proceed
 from viewflow.workflow.status import STATUS
 
-from quotas.models import Role
-from quotas.transactions import committing
+from quotas.limits import TEXT_MAX_CHARS
 from quotas.services import (
     QuotaError, QuotaExhausted, quota_commit, quota_get, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
 )
+from quotas.transactions import committing
 
-from . import rules
-from .models import EDITABLE_STATES, Hold, Proposal, ProposalEvent, ProposalProcess, State
+from . import lifecycle, policy, rules
+from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
+from .lifecycle import Action, QuotaEffect, State, Step
+from .models import Hold, Proposal, ProposalEvent, ProposalProcess
+from .policy import MSG_NO_TASK, MSG_NOT_CLERK  # noqa: F401 (views name them)
 
-
-class ProposalError(Exception):
-    """A refused action. `code` is stable (the API's error code); str() is for people."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, *, code: str | None = None, problems=None, quota=None):
-        super().__init__(message)
-        if code:
-            self.code = code
-        self.problems = problems or []
-        self.quota = quota
-
-
-class NotAllowed(ProposalError):
-    """The caller may see the proposal but this is not their action (403)."""
-
-    code = "forbidden"
-    status = 403
-
-
-class InvalidTransition(ProposalError):
-    """The proposal is not in a state where this can happen (409)."""
-
-    code = "invalid_transition"
-    status = 409
-
-
-class SubmissionRefused(ProposalError):
-    """Data that breaks a submission rule (400)."""
-
-    code = "invalid"
-    status = 400
-
-
-class QuotaRefused(ProposalError):
-    """总量熔断: the quota of the proposal's year is used up (409)."""
-
-    code = "quota_exhausted"
-    status = 409
-
-
-MSG_OWN_DRAFT = gettext_noop("不能审批自己起草的申请。")
-MSG_OWN_DEPARTMENT = gettext_noop("减负办审核人和领导小组审批人不能审批本部门的申请。")
-MSG_NOT_HEAD = gettext_noop("只有本部门负责人可以审签。")
-MSG_NOT_REVIEWER = gettext_noop("只有减负办审核人可以审核。")
-MSG_NOT_LEADER = gettext_noop("只有领导小组审批人可以审批提级事项。")
-MSG_NOT_CLERK = gettext_noop("只有本部门经办人可以办理。")
-MSG_NO_TASK = gettext_noop("该申请当前状态为“{state}”，没有待办的审核环节。")
-MSG_BAD_DECISION = gettext_noop("“{step}”环节不能作出“{decision}”的决定。")
-MSG_WRONG_STATE = gettext_noop("该申请当前状态为“{state}”，不能{action}。")
 MSG_NEEDS_JUSTIFICATION = gettext_noop("特事特办申请必须写明超额说明。")
 MSG_NEEDS_COMMENT = gettext_noop("退回或不予通过时请写明意见。")
+MSG_NEEDS_REASON = gettext_noop("取消已批准事项时请写明原因。")
 MSG_COMMENT_TOO_LONG = gettext_noop("意见不能超过 {limit} 字。")
-COMMENT_MAX_CHARS = 5000
-
-DECISIONS = {
-    "approve": gettext_noop("同意"),
-    "reject": gettext_noop("不予通过"),
-    "return": gettext_noop("退回修改"),
-    "escalate": gettext_noop("提级"),
-}
-STEP_OF_STATE = {
-    State.HEAD_REVIEW: ProposalEvent.Step.HEAD,
-    State.OFFICE_REVIEW: ProposalEvent.Step.OFFICE,
-    State.LEADER_REVIEW: ProposalEvent.Step.LEADER,
-}
-ALLOWED_DECISIONS = {
-    ProposalEvent.Step.HEAD: {"approve", "return"},
-    ProposalEvent.Step.OFFICE: {"approve", "reject", "return", "escalate"},
-    ProposalEvent.Step.LEADER: {"approve", "reject", "return"},
-}
+MSG_JOINT_LEAD = gettext_noop(
+    "联合发文计入牵头部门的年度总量，须由牵头部门的经办人起草提交。本部门不牵头时，"
+    "请由牵头部门发起，并把本部门列为联合发文单位。"
+)
+MSG_CO_DEPARTMENT = gettext_noop("联合发文单位须是其他发文部门，不能是本部门。")
+MSG_KIND_FIXED = gettext_noop("草稿的类别不能修改。")
+COMMENT_MAX_CHARS = TEXT_MAX_CHARS
+# The ledger note of a released slot, by the action that released it.
+RELEASE_NOTES = {Action.WITHDRAW: gettext_noop("撤回"), Action.CANCEL: gettext_noop("取消已批准事项")}
+DECIDED_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN)
 
 
-# --- plumbing ---------------------------------------------------------------
+# --- the one skeleton of a state change --------------------------------------------
+
+@dataclass
+class Change:
+    """What the action's body sees and may adjust inside `_transition`."""
+
+    proposal: Proposal
+    rule: lifecycle.Rule
+    from_state: str
+    comment: str = ""
+
+
+@contextmanager
+def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
+    """Lock, re-read, check (policy), run the body, settle the quota, move the
+    state, write the audit row, hand the engine's task on. See the module doc."""
+    _check_comment(comment)
+    context, process = _locked(proposal)
+    with context:
+        current = _reload(proposal)
+        rule = policy.require(by, current, action)
+        task = _open_task_of(process)
+        if rule.step != Step.CLERK and task is None:
+            raise InvalidTransition(_(MSG_NO_TASK).format(state=current.get_state_display()))
+        if rule.comment_required and not comment.strip():
+            message = MSG_NEEDS_REASON if action == Action.CANCEL else MSG_NEEDS_COMMENT
+            raise SubmissionRefused(_(message), code="comment_required", problems=[
+                rules.Problem("comment", "comment_required", _(message))])
+        change = Change(current, rule, current.state, comment)
+        yield change
+        target = lifecycle.target_of(rule, current)
+        _settle_quota(current, rule, target, by)
+        current.change_state(target)
+        if target in DECIDED_STATES:
+            current.decided_at = timezone.now()
+        current.save()
+        _event(current, by, rule.step, action, change.from_state, change.comment)
+        if process is None:
+            _flow().start.run(proposal=current)
+        elif task is not None:
+            _finish_task(task, by)
+
+
+def _settle_quota(p: Proposal, rule, target, by) -> None:
+    """The table's quota effect (a submission reserves in its own body)."""
+    if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
+        if p.hold == Hold.RESERVED:
+            quota_commit(quota=p.quota, proposal=p, by=by)
+            _set_hold(p, p.quota, Hold.COMMITTED)
+        else:
+            quota_override(quota=p.quota, proposal=p, by=by, note=p.justification)
+            _set_hold(p, p.quota, Hold.OVERRIDDEN)
+    elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
+        note = RELEASE_NOTES.get(rule.action, "")
+        quota_release(quota=p.quota, proposal=p, by=by, held=p.hold, note=_(note) if note else "")
+        _set_hold(p, p.quota, Hold.NONE)
+
+
+def _set_hold(proposal, quota, hold) -> None:
+    """Record which counter the proposal occupies; the caller's save() writes it."""
+    proposal.quota, proposal.hold = quota, hold
+
+
+def _check_comment(comment: str) -> None:
+    if len(comment) > COMMENT_MAX_CHARS:
+        message = _(MSG_COMMENT_TOO_LONG).format(limit=COMMENT_MAX_CHARS)
+        raise SubmissionRefused(message, code="invalid",
+                                problems=[rules.Problem("comment", "too_long", message)])
+
+
+# --- plumbing: the engine ------------------------------------------------------------
 
 def _flow():
     from .flows import ProposalFlow
@@ -146,13 +165,6 @@ def _finish_task(task, by) -> None:
     activation.execute()
 
 
-def _advance(process, by) -> None:
-    """Finish the process's open task, if it has one (the clerk's own actions)."""
-    task = _open_task_of(process)
-    if task is not None:
-        _finish_task(task, by)
-
-
 def _locked(proposal: Proposal):
     """Context: one transaction, holding the flow lock if a process exists
     (viewflow's lock opens the transaction itself, so no savepoint is added
@@ -164,7 +176,7 @@ def _locked(proposal: Proposal):
 
 
 def _reload(proposal: Proposal) -> Proposal:
-    """The proposal re-read under a row lock, with the departments the checks read."""
+    """The proposal re-read under a row lock, with the department the checks read."""
     return (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("department")
@@ -176,22 +188,6 @@ def _event(proposal, by, step, action, from_state, comment=""):
     ProposalEvent.objects.create(
         proposal=proposal, actor=by, step=step, action=action,
         from_state=from_state, to_state=proposal.state, comment=comment,
-    )
-
-
-def _check_comment(comment: str) -> None:
-    if len(comment) > COMMENT_MAX_CHARS:
-        raise SubmissionRefused(_(MSG_COMMENT_TOO_LONG).format(limit=COMMENT_MAX_CHARS), code="invalid")
-
-
-def _require_clerk(proposal: Proposal, by) -> None:
-    if Role.CLERK not in by.roles or by.department_id != proposal.department_id:
-        raise NotAllowed(_(MSG_NOT_CLERK))
-
-
-def _wrong_state(proposal: Proposal, action: str) -> InvalidTransition:
-    return InvalidTransition(
-        _(MSG_WRONG_STATE).format(state=proposal.get_state_display(), action=action)
     )
 
 
@@ -209,16 +205,13 @@ DRAFT_FIELDS = frozenset({
     "attendees_township", "attendees_village", "principals_required", "venue",
 })
 
-MSG_JOINT_LEAD = gettext_noop(
-    "联合发文计入牵头部门的年度总量，须由牵头部门的经办人起草提交。本部门不牵头时，"
-    "请由牵头部门发起，并把本部门列为联合发文单位。"
-)
-MSG_CO_DEPARTMENT = gettext_noop("联合发文单位须是其他发文部门，不能是本部门。")
 
-
-def proposal_create(*, by, kind: str, lead_department=None, co_departments=(), **fields) -> Proposal:
-    """A clerk drafts a proposal for their own department (which leads it if joint)."""
-    if Role.CLERK not in by.roles or by.department_id is None:
+def proposal_create(*, by, kind: str, department=None, lead_department=None, co_departments=(),
+                    **fields) -> Proposal:
+    """A clerk drafts a proposal for their own department (which leads it if joint);
+    `department`, when given, must be that department."""
+    policy.require_draft(by)
+    if department is not None and department.pk != by.department_id:
         raise NotAllowed(_(MSG_NOT_CLERK))
     _check_draft_fields(fields)
     _check_joint(by.department_id, lead_department, co_departments)
@@ -229,21 +222,25 @@ def proposal_create(*, by, kind: str, lead_department=None, co_departments=(), *
         proposal.save()
         if co_departments:
             proposal.co_departments.set(co_departments)
-        _event(proposal, by, ProposalEvent.Step.CLERK, "create", State.DRAFT)
+        _event(proposal, by, Step.CLERK, Action.CREATE, State.DRAFT)
     return proposal
 
 
-def proposal_update(*, proposal: Proposal, by, lead_department=None, co_departments=None,
-                    **fields) -> Proposal:
-    """Edit while draft or returned, only by a clerk of its department.
-    Kind and department never change; `co_departments=None` leaves them as they are."""
-    _require_clerk(proposal, by)
+def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_department=None,
+                    co_departments=None, **fields) -> Proposal:
+    """Edit while draft or returned, only by a clerk of its department. Kind and
+    department never change (naming them again is allowed); `co_departments=None`
+    leaves the co-issuers as they are."""
     _check_draft_fields(fields)
-    _check_joint(proposal.department_id, lead_department, co_departments or ())
     with committing(transaction.atomic()):
         current = _reload(proposal)
-        if current.state not in EDITABLE_STATES:
-            raise _wrong_state(current, _("修改"))
+        policy.require(by, current, Action.EDIT)
+        if department is not None and department.pk != current.department_id:
+            raise NotAllowed(_(MSG_NOT_CLERK))
+        if kind is not None and kind != current.kind:
+            raise SubmissionRefused(_(MSG_KIND_FIXED), code="invalid", problems=[
+                rules.Problem("kind", "invalid", _(MSG_KIND_FIXED))])
+        _check_joint(current.department_id, lead_department, co_departments or ())
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean(exclude=["state"])
@@ -281,10 +278,9 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
     An emergency request (特事特办) with a justification goes on without a slot;
     only the leader can approve it, and then it counts as overridden.
     """
-    _require_clerk(proposal, by)
     if emergency and not justification.strip():
-        raise SubmissionRefused(_(MSG_NEEDS_JUSTIFICATION), code="invalid",
-                                problems=[rules.Problem("justification", "required", _(MSG_NEEDS_JUSTIFICATION))])
+        raise SubmissionRefused(_(MSG_NEEDS_JUSTIFICATION), code="invalid", problems=[
+            rules.Problem("justification", "required", _(MSG_NEEDS_JUSTIFICATION))])
     try:
         return _submit(proposal, by, emergency, justification.strip())
     except QuotaExhausted as refused:
@@ -295,11 +291,8 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
 
 
 def _submit(proposal, by, emergency, justification):
-    context, process = _locked(proposal)
-    with context:
-        current = _reload(proposal)
-        if not can_proceed(current.submit):
-            raise _wrong_state(current, _("提交"))
+    with _transition(proposal, by, Action.SUBMIT) as change:
+        current = change.proposal
         current.emergency, current.justification = emergency, justification
         problems = rules.submission_problems(current)
         if problems:
@@ -313,17 +306,9 @@ def _submit(proposal, by, emergency, justification):
                 meeting_class=current.meeting_class, attendees=current.total_attendees,
                 days=current.meeting_days,
             )
-        from_state = current.state
-        current.submit()
         current.submitted_at = timezone.now()
-        current.save()
-        _event(current, by, ProposalEvent.Step.CLERK, "submit", from_state,
-               justification if emergency else "")
-        if process is None:
-            _flow().start.run(proposal=current)
-        else:
-            _advance(process, by)
-        return current
+        change.comment = justification if emergency else ""
+    return current
 
 
 def _hold_slot(proposal, quota, by, emergency) -> None:
@@ -343,152 +328,45 @@ def _hold_slot(proposal, quota, by, emergency) -> None:
         _set_hold(proposal, quota, Hold.NONE)
 
 
-def _set_hold(proposal, quota, hold) -> None:
-    """Record which counter the proposal occupies; the caller's save() writes it."""
-    proposal.quota, proposal.hold = quota, hold
-
-
 # --- review decisions ----------------------------------------------------------
 
 def proposal_decide(*, proposal: Proposal, by, decision: str, comment: str = "") -> Proposal:
     """The head, the review office or the leader decides the current review task."""
-    _check_comment(comment)
-    if decision not in DECISIONS:
+    if decision not in lifecycle.DECISIONS:
         raise SubmissionRefused(_("未知的决定：{d}").format(d=decision), code="invalid")
-    context, process = _locked(proposal)
-    with context:
-        current = _reload(proposal)
-        step = STEP_OF_STATE.get(current.state)
-        task = _open_task_of(process) if step else None
-        if step is None or task is None:
-            raise InvalidTransition(_(MSG_NO_TASK).format(state=current.get_state_display()))
-        if decision not in ALLOWED_DECISIONS[step]:
-            raise InvalidTransition(_(MSG_BAD_DECISION).format(
-                step=current.get_state_display(), decision=_(DECISIONS[decision])))
-        _check_decider(current, by, step)
-        if decision in ("reject", "return") and not comment.strip():
-            raise SubmissionRefused(_(MSG_NEEDS_COMMENT), code="comment_required")
-        from_state = current.state
-        _apply_decision(current, by, step, decision, comment)
-        current.save()
-        _event(current, by, step, decision, from_state, comment)
-        _finish_task(task, by)
-        return current
+    with _transition(proposal, by, decision, comment=comment) as change:
+        if decision == Action.ESCALATE:
+            change.proposal.manual_escalation = True
+            change.proposal.escalations = rules.escalations(change.proposal, quota=change.proposal.quota)
+    return change.proposal
 
 
-def decisions_for(proposal: Proposal, user) -> set[str]:
+def decisions_for(proposal: Proposal, user) -> list[lifecycle.Rule]:
     """The decisions `user` may make on the proposal now (empty: not theirs to decide)."""
-    step = STEP_OF_STATE.get(proposal.state)
-    if step is None:
-        return set()
-    try:
-        _check_decider(proposal, user, step)
-    except NotAllowed:
-        return set()
-    return ALLOWED_DECISIONS[step]
-
-
-def _check_decider(proposal, by, step) -> None:
-    """Separation of duties: enforced here so that no path can skip it."""
-    if proposal.created_by_id == by.pk:
-        raise NotAllowed(_(MSG_OWN_DRAFT))
-    if step == ProposalEvent.Step.HEAD:
-        if Role.HEAD not in by.roles or by.department_id != proposal.department_id:
-            raise NotAllowed(_(MSG_NOT_HEAD))
-        return
-    needed, message = (
-        (Role.REVIEWER, MSG_NOT_REVIEWER) if step == ProposalEvent.Step.OFFICE
-        else (Role.LEADER, MSG_NOT_LEADER)
-    )
-    if needed not in by.roles:
-        raise NotAllowed(_(message))
-    if by.department_id == proposal.department_id:
-        raise NotAllowed(_(MSG_OWN_DEPARTMENT))
-
-
-def _apply_decision(p: Proposal, by, step, decision, comment) -> None:
-    if step == ProposalEvent.Step.HEAD:
-        p.sign() if decision == "approve" else p.send_back()
-        return
-    if decision == "return":
-        p.send_back()
-    elif decision == "reject":
-        p.reject()
-        _release(p, by)
-        p.decided_at = timezone.now()
-    elif decision == "escalate":
-        p.manual_escalation = True
-        p.escalations = rules.escalations(p, quota=p.quota)
-        p.escalate()
-    elif step == ProposalEvent.Step.OFFICE and (p.escalations or p.emergency):
-        p.escalate()  # 提级: the office's approval forwards the item to the leader
-    else:
-        p.approve()
-        p.decided_at = timezone.now()
-        if p.hold == Hold.RESERVED:
-            quota_commit(quota=p.quota, proposal=p, by=by)
-            _set_hold(p, p.quota, Hold.COMMITTED)
-        else:
-            quota_override(quota=p.quota, proposal=p, by=by, note=p.justification)
-            _set_hold(p, p.quota, Hold.OVERRIDDEN)
-
-
-def _release(p: Proposal, by, note: str = "") -> None:
-    if p.hold != Hold.NONE:
-        quota_release(quota=p.quota, proposal=p, by=by, held=p.hold, note=note)
-        _set_hold(p, p.quota, Hold.NONE)
+    return [rule for rule in policy.actions_for(user, proposal) if rule.action in lifecycle.DECISIONS]
 
 
 # --- the clerk's other actions ----------------------------------------------------
 
 def proposal_withdraw(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     """撤回 from any open state; the reserved slot is released."""
-    _check_comment(comment)
-    _require_clerk(proposal, by)
-    context, process = _locked(proposal)
-    with context:
-        current = _reload(proposal)
-        if not can_proceed(current.withdraw):
-            raise _wrong_state(current, _("撤回"))
-        from_state = current.state
-        current.withdraw()
-        _release(current, by, note=_("撤回"))
-        current.decided_at = timezone.now()
-        current.save()
-        _event(current, by, ProposalEvent.Step.CLERK, "withdraw", from_state, comment)
-        _advance(process, by)
-        return current
+    with _transition(proposal, by, Action.WITHDRAW, comment=comment) as change:
+        pass
+    return change.proposal
 
 
 def proposal_cancel(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     """An approved item that will not happen: its committed slot is released."""
-    _check_comment(comment)
-    _require_clerk(proposal, by)
-    if not comment.strip():
-        raise SubmissionRefused(_("取消已批准事项时请写明原因。"), code="comment_required")
-    context, process = _locked(proposal)
-    with context:
-        current = _reload(proposal)
-        if not can_proceed(current.cancel):
-            raise _wrong_state(current, _("取消"))
-        current.cancel()
-        _release(current, by, note=_("取消已批准事项"))
-        current.save()
-        _event(current, by, ProposalEvent.Step.CLERK, "cancel", State.APPROVED, comment)
-        _advance(process, by)
-        return current
+    with _transition(proposal, by, Action.CANCEL, comment=comment) as change:
+        pass
+    return change.proposal
 
 
 def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on=None,
                       actual_attendees: int | None = None, actual_cost=None, comment: str = "") -> Proposal:
     """办结: 文号 and issue date for documents; attendance and cost for meetings."""
-    _check_comment(comment)
-    _require_clerk(proposal, by)
-    context, process = _locked(proposal)
-    with context:
-        current = _reload(proposal)
-        if not can_proceed(current.complete):
-            raise _wrong_state(current, _("登记办结"))
+    with _transition(proposal, by, Action.COMPLETE, comment=comment) as change:
+        current = change.proposal
         problems = _completion_problems(current, doc_number, issued_on, actual_attendees, actual_cost)
         if problems:
             raise SubmissionRefused(problems[0].message, code="invalid", problems=problems)
@@ -500,12 +378,8 @@ def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on
                 meeting_class=current.meeting_class, attendees=actual_attendees,
                 days=current.meeting_days,
             )
-        current.complete()
         current.completed_at = timezone.now()
-        current.save()
-        _event(current, by, ProposalEvent.Step.CLERK, "complete", State.APPROVED, comment)
-        _advance(process, by)
-        return current
+    return current
 
 
 def _completion_problems(p, doc_number, issued_on, actual_attendees, actual_cost):

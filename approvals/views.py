@@ -1,4 +1,4 @@
-"""Web views: thin — fetch through approvals.access, call one service, redirect.
+"""Web views: thin — fetch through approvals.policy, call one service, redirect.
 
 A refused action re-renders the proposal page with the reason and the
 refusal's 4xx status (403 not yours, 409 wrong state or quota, 400 bad data).
@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from quotas.access import visible_departments
-from quotas.models import Kind, Quota, Role
+from quotas.models import Kind, Quota
 
-from . import rules, selectors, services
-from .access import get_proposal_for_user
+from . import policy, rules, selectors, services
+from .lifecycle import Action
+from .policy import get_proposal_for_user
 from .forms import CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm
-from .models import EDITABLE_STATES, Proposal, State
+from .models import Proposal, State
 
 
 class TaskRedirectView(View):
@@ -47,7 +48,7 @@ def proposal_list(request):
     form = ListFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "approvals/list.html", {
-            "form": form, "page": None, "may_draft": _may_draft(request.user)}, status=400)
+            "form": form, "page": None, "may_draft": policy.may_draft(request.user)}, status=400)
     filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
     quota = None
     if "quota" in filters:
@@ -58,7 +59,7 @@ def proposal_list(request):
     page = Paginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/list.html", {
         "form": form, "page": page, "proposals": page.object_list, "quota": quota,
-        "query": _query_without_page(request), "may_draft": _may_draft(request.user),
+        "query": _query_without_page(request), "may_draft": policy.may_draft(request.user),
     })
 
 
@@ -68,35 +69,24 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-def _may_draft(user) -> bool:
-    return Role.CLERK in user.roles and user.department_id is not None
-
-
-def _decision_choices(proposal, user):
-    allowed = services.decisions_for(proposal, user)
-    head = proposal.state == State.HEAD_REVIEW
-    labels = {"approve": _("同意（审签）") if head else _("同意"),
-              "reject": _("不予通过"), "return": _("退回修改"), "escalate": _("提级至领导小组")}
-    return [(d, labels[d]) for d in ("approve", "return", "reject", "escalate") if d in allowed]
-
-
 def _detail_context(request, proposal, **extra):
     user = request.user
-    is_clerk = Role.CLERK in user.roles and user.department_id == proposal.department_id
-    choices = _decision_choices(proposal, user)
+    decisions = [(rule.action, rule.label) for rule in services.decisions_for(proposal, user)]
+    may = {action: policy.may(user, proposal, action) for action in (
+        Action.EDIT, Action.SUBMIT, Action.WITHDRAW, Action.COMPLETE, Action.CANCEL)}
     context = {
         "proposal": proposal,
         "events": proposal.events.select_related("actor"),
         "task": services.open_task(proposal),
-        "decision_form": DecisionForm(choices=choices) if choices else None,
-        "may_edit": is_clerk and proposal.state in EDITABLE_STATES,
-        "may_submit": is_clerk and proposal.state in EDITABLE_STATES,
-        "may_withdraw": is_clerk and proposal.is_open,
-        "may_finish": is_clerk and proposal.state == State.APPROVED,
+        "decision_form": DecisionForm(choices=decisions) if decisions else None,
+        "may_edit": may[Action.EDIT],
+        "may_submit": may[Action.SUBMIT],
+        "may_withdraw": may[Action.WITHDRAW],
+        "may_finish": may[Action.COMPLETE] or may[Action.CANCEL],
         "submit_form": SubmitForm(initial={"emergency": proposal.emergency, "justification": proposal.justification}),
         "comment_form": CommentForm(),
         "complete_form": CompleteForm(kind=proposal.kind),
-        "warnings": rules.rule_problems(proposal) if proposal.state in EDITABLE_STATES else [],
+        "warnings": rules.rule_problems(proposal) if may[Action.EDIT] else [],
     }
     context.update(extra)
     return context
@@ -115,7 +105,7 @@ def proposal_detail(request, pk):
 def proposal_create(request, kind):
     if kind not in Kind.values:
         raise Http404("No such kind")
-    if not _may_draft(request.user):
+    if not policy.may_draft(request.user):
         raise PermissionDenied(_("只有经办人可以起草申请。"))
     form = ProposalForm(request.POST or None, kind=kind, department_id=request.user.department_id)
     if request.method == "POST" and form.is_valid():
@@ -134,10 +124,10 @@ def proposal_create(request, kind):
 @login_required
 def proposal_edit(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
-    if Role.CLERK not in request.user.roles or request.user.department_id != proposal.department_id:
-        return _refused(request, proposal, services.NotAllowed(_(services.MSG_NOT_CLERK)))
-    if proposal.state not in EDITABLE_STATES:
-        return _refused(request, proposal, services._wrong_state(proposal, _("修改")))
+    try:
+        policy.require(request.user, proposal, Action.EDIT)
+    except services.ProposalError as error:
+        return _refused(request, proposal, error)
     form = ProposalForm(request.POST or None, instance=proposal, kind=proposal.kind,
                         department_id=proposal.department_id)
     if request.method == "POST" and form.is_valid():
@@ -216,7 +206,7 @@ def proposal_submit(request, pk):
 def proposal_decide(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     decision = request.POST.get("decision", "")
-    comment = request.POST.get("comment", "")[:5000]
+    comment = request.POST.get("comment", "")
     return _act(request, proposal, lambda: services.proposal_decide(
         proposal=proposal, by=request.user, decision=decision, comment=comment,
     ), _("已办理。"))
@@ -226,7 +216,7 @@ def proposal_decide(request, pk):
 @require_POST
 def proposal_withdraw(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
-    comment = request.POST.get("comment", "")[:5000]
+    comment = request.POST.get("comment", "")
     return _act(request, proposal, lambda: services.proposal_withdraw(
         proposal=proposal, by=request.user, comment=comment), _("已撤回，占用的总量已释放。"))
 
@@ -235,7 +225,7 @@ def proposal_withdraw(request, pk):
 @require_POST
 def proposal_cancel(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
-    comment = request.POST.get("comment", "")[:5000]
+    comment = request.POST.get("comment", "")
     return _act(request, proposal, lambda: services.proposal_cancel(
         proposal=proposal, by=request.user, comment=comment), _("已取消，总量已释放。"))
 

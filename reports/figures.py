@@ -13,15 +13,12 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from approvals.lifecycle import REVIEW_STATES, STEP_OF_STATE
 from approvals.models import SHANGHAI, Proposal, ProposalEvent, State
 from quotas.models import Department, Kind, LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift, quota_planned_cap
 
-REVIEW_STEPS = [
-    (ProposalEvent.Step.HEAD, State.HEAD_REVIEW),
-    (ProposalEvent.Step.OFFICE, State.OFFICE_REVIEW),
-    (ProposalEvent.Step.LEADER, State.LEADER_REVIEW),
-]
+REVIEW_STEPS = [(STEP_OF_STATE[state], state) for state in REVIEW_STATES]
 DONE_STATES = [State.APPROVED, State.COMPLETED]
 
 

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from approvals import lifecycle
 from approvals.models import DocType, MeetingFormat, Proposal, ProposalEvent, State
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
@@ -163,10 +164,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     def validate(self, data):
+        # Checked here too (the service and the model check again) so that a bad
+        # pair is a field error before anything else is looked at.
         instance = self.instance
-        if instance is not None:
-            if data.pop("kind", instance.kind) != instance.kind:
-                raise serializers.ValidationError({"kind": _("草稿的类别不能修改。")})
         start = data.get("start", instance.start if instance else None)
         end = data.get("end", instance.end if instance else None)
         if start and end and end <= start:
@@ -180,7 +180,7 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class DecideSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["approve", "reject", "return", "escalate"])
+    decision = serializers.ChoiceField(choices=lifecycle.DECISIONS)
     comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 

@@ -1,0 +1,170 @@
+"""Who may do what, in one place.
+
+Pages and API hints ask `actions_for(user, proposal)`; services call
+`require(user, proposal, action)` inside their transaction, so separation of
+duties holds on every path; lists and 404s come from `visible_proposals` and
+`get_proposal_for_user`; the engine's task permissions (viewflow's queues)
+are derived here too. Nothing else re-derives a rule.
+
+The rules (DESIGN.md): a clerk acts on their own department's items; the head
+signs their own department's; the review office and the leaders decide other
+departments' items only; nobody decides what they drafted.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from quotas.access import sees_all_departments
+from quotas.models import Department, Role
+
+from .errors import InvalidTransition, NotAllowed
+from .lifecycle import (
+    CLERK_ONLY, DECISIONS, EDITABLE_STATES, STEP_OF_STATE, Action, Rule, Step, rule_for, rules_from,
+)
+from .models import Proposal
+
+MSG_OWN_DRAFT = gettext_noop("不能审批自己起草的申请。")
+MSG_OWN_DEPARTMENT = gettext_noop("减负办审核人和领导小组审批人不能审批本部门的申请。")
+MSG_NOT_HEAD = gettext_noop("只有本部门负责人可以审签。")
+MSG_NOT_REVIEWER = gettext_noop("只有减负办审核人可以审核。")
+MSG_NOT_LEADER = gettext_noop("只有领导小组审批人可以审批提级事项。")
+MSG_NOT_CLERK = gettext_noop("只有本部门经办人可以办理。")
+MSG_NO_TASK = gettext_noop("该申请当前状态为“{state}”，没有待办的审核环节。")
+MSG_BAD_DECISION = gettext_noop("“{step}”环节不能作出“{decision}”的决定。")
+MSG_WRONG_STATE = gettext_noop("该申请当前状态为“{state}”，不能{action}。")
+
+ROLE_OF_STEP = {Step.CLERK: Role.CLERK, Step.HEAD: Role.HEAD, Step.OFFICE: Role.REVIEWER,
+                Step.LEADER: Role.LEADER}
+NOT_THEIRS = {Step.CLERK: MSG_NOT_CLERK, Step.HEAD: MSG_NOT_HEAD, Step.OFFICE: MSG_NOT_REVIEWER,
+              Step.LEADER: MSG_NOT_LEADER}
+
+
+# --- acting ---------------------------------------------------------------------
+
+def refusal(user, proposal: Proposal, step: str) -> str | None:
+    """Why `user` may not act as `step` on `proposal` (an untranslated message),
+    or None when they may. Separation of duties is decided here."""
+    if step != Step.CLERK and proposal.created_by_id == user.pk:
+        return MSG_OWN_DRAFT
+    if ROLE_OF_STEP[step] not in user.roles:
+        return NOT_THEIRS[step]
+    own_department = user.department_id is not None and user.department_id == proposal.department_id
+    if step in (Step.CLERK, Step.HEAD):
+        return None if own_department else NOT_THEIRS[step]
+    return MSG_OWN_DEPARTMENT if own_department else None
+
+
+def actions_for(user, proposal: Proposal) -> list[Rule]:
+    """The lifecycle rows `user` may take on `proposal` now (for pages and hints)."""
+    return [rule for rule in rules_from(proposal.state) if refusal(user, proposal, rule.step) is None]
+
+
+def may(user, proposal: Proposal, action: str) -> bool:
+    """Whether `user` may take `action` on `proposal` now (EDIT included)."""
+    if action in CLERK_ONLY:
+        return proposal.state in EDITABLE_STATES and refusal(user, proposal, Step.CLERK) is None
+    return any(rule.action == action for rule in actions_for(user, proposal))
+
+
+def require(user, proposal: Proposal, action: str) -> Rule | None:
+    """The lifecycle row for `action` on `proposal` now, if `user` may take it
+    (None for EDIT, which moves no state). Raises NotAllowed (403) or
+    InvalidTransition (409): a decision is checked against the waiting step
+    first, then the person; a clerk's action the person first, then the state."""
+    if action in DECISIONS:
+        rule = _decision_rule(proposal, action)
+        _refuse_unless(user, proposal, rule.step)
+        return rule
+    _refuse_unless(user, proposal, Step.CLERK)
+    rule = rule_for(action, proposal.state)
+    if action in CLERK_ONLY and proposal.state in EDITABLE_STATES:
+        return None
+    if rule is None:
+        raise InvalidTransition(_(MSG_WRONG_STATE).format(
+            state=proposal.get_state_display(), action=Action(action).label))
+    return rule
+
+
+def _decision_rule(proposal: Proposal, action: str) -> Rule:
+    step = STEP_OF_STATE.get(proposal.state)
+    if step in (None, Step.CLERK):
+        raise InvalidTransition(_(MSG_NO_TASK).format(state=proposal.get_state_display()))
+    rule = rule_for(action, proposal.state)
+    if rule is None:
+        raise InvalidTransition(_(MSG_BAD_DECISION).format(
+            step=proposal.get_state_display(), decision=Action(action).label))
+    return rule
+
+
+def _refuse_unless(user, proposal: Proposal, step: str) -> None:
+    reason = refusal(user, proposal, step)
+    if reason is not None:
+        raise NotAllowed(_(reason))
+
+
+def may_draft(user) -> bool:
+    return Role.CLERK in user.roles and user.department_id is not None
+
+
+def require_draft(user) -> None:
+    if not may_draft(user):
+        raise NotAllowed(_(MSG_NOT_CLERK))
+
+
+# --- seeing ---------------------------------------------------------------------
+
+def visible_proposals(user, *, related: bool = True):
+    """Clerks and heads see their own department's proposals and the joint
+    documents it co-issues; the review office, leaders, auditors and
+    administrators see every proposal."""
+    proposals = Proposal.objects.all()
+    if related:
+        proposals = proposals.select_related("department", "created_by", "quota")
+    if not user.is_authenticated:
+        return proposals.none()
+    if sees_all_departments(user):
+        return proposals
+    if user.department_id is None:
+        return proposals.none()
+    co_issued = Proposal.co_departments.through.objects.filter(
+        proposal_id=OuterRef("pk"), department_id=user.department_id)
+    return proposals.filter(Q(department_id=user.department_id) | Exists(co_issued))
+
+
+def get_proposal_for_user(user, pk, *, related: bool = True) -> Proposal:
+    """The proposal if `user` may see it, else 404 (guessing ids reveals nothing)."""
+    try:
+        return visible_proposals(user, related=related).get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such proposal") from None
+
+
+def may_see(user, proposal_pk) -> bool:
+    return visible_proposals(user, related=False).filter(pk=proposal_pk).exists()
+
+
+# --- the engine's task permissions (viewflow queues) ------------------------------
+
+# The names stored on existing tasks (Task.owner_permission): keep them stable.
+TASK_PERMISSION_PREFIX = {Step.CLERK: "clerk_of", Step.HEAD: "head_sign", Step.OFFICE: "office_review",
+                          Step.LEADER: "leader_review"}
+
+
+def task_permission(step: str, department_id) -> str:
+    """The permission a task of `step` for `department_id`'s item carries."""
+    return f"approvals.{TASK_PERMISSION_PREFIX[step]}_{department_id}"
+
+
+def task_permissions(user) -> set[str]:
+    """The task permissions `user`'s roles grant: their own department's clerk and
+    head tasks; every other department's office or leader tasks."""
+    roles, own = user.roles, user.department_id
+    perms = {task_permission(step, own) for step in (Step.CLERK, Step.HEAD)
+             if own is not None and ROLE_OF_STEP[step] in roles}
+    deciding = [step for step in (Step.OFFICE, Step.LEADER) if ROLE_OF_STEP[step] in roles]
+    if deciding:
+        for pk in Department.objects.exclude(pk=own).values_list("pk", flat=True):
+            perms |= {task_permission(step, pk) for step in deciding}
+    return perms
