@@ -105,6 +105,20 @@ class ProposalFlow(flow.Flow):
             return policy.may_see(user, obj.artifact_object_id)
         return True
 
+    def has_manage_permission(self, user, obj=None):
+        """Nobody manages this flow through the engine, superusers included.
+
+        viewflow gates its manage actions on this one permission: cancel, undo
+        and revive of a task, cancel of a process, and taking a task away from
+        its owner (unassign/reassign by another user). Each moved the engine
+        without approvals.services, so a proposal stayed in review with its
+        slot reserved and no open task (issue 10, defect 7). Every change goes
+        through the services, which finish the task in the same transaction;
+        an owner may still hand back their own task (the task stays open and
+        the services re-assign it to whoever decides).
+        """
+        return False
+
     def start_process(self, activation, proposal):
         # The activation saves the process right after this: one INSERT, no UPDATE.
         activation.process.artifact = proposal
