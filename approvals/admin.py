@@ -4,32 +4,16 @@ any transition named in a crafted POST.)"""
 
 from django.contrib import admin
 
+from quotas.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+
 from .models import Proposal, ProposalEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ProposalEventInline(admin.TabularInline):
+class ProposalEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProposalEvent
     extra = 0
-    can_delete = False
     fields = ["at", "step", "action", "actor", "from_state", "to_state", "comment"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Proposal)

@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Kind, User
 from quotas.services import quota_set_cap
 
@@ -37,7 +38,7 @@ THIS_YEAR = {
     ("JH-AGRI", Kind.DOCUMENT): {"approved": 3, "office": 1},
     ("JH-AGRI", Kind.MEETING): {"approved": 4},
 }
-REDUCTION = 0.3
+REDUCTION = float(DEFAULT_REDUCTION)
 TOPICS = {
     "JH-EDU": ["秋季学期校园安全", "课后服务", "教师培训", "学生体质健康监测", "校舍维修"],
     "JH-HEALTH": ["流感防控", "基层医疗机构建设", "家庭医生签约", "食品安全抽检", "爱国卫生运动"],
@@ -155,14 +156,14 @@ def _run(demo: "_Demo", jobs: list) -> None:
         job()
 
 
-def build_history(*, this_year: int, stdout=None) -> None:
+def build_history(*, this_year: int) -> None:
     clock = _Clock()
     with mock.patch("django.utils.timezone.now", clock):
         _build(this_year, clock)
 
 
 def _last_year_stream(demo, code, kind, plan):
-    cap, approved, released, blocked, overrides = plan
+    _cap, approved, released, blocked, overrides = plan
     clerk, _head = demo.people(code)
     jobs = []
 
@@ -203,8 +204,6 @@ def _last_year_stream(demo, code, kind, plan):
 
 
 def _this_year_stream(demo, code, kind, plan):
-    clerk, _head = demo.people(code)
-
     def leader():
         p = demo.draft(code, kind, principals_required=True)
         demo.to_office(code, p)

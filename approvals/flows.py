@@ -4,14 +4,15 @@ transaction; each Switch then routes to the node that holds the new state's
 task (approvals.lifecycle.NODE_OF_STATE), or ends the process. Who may pick up
 a task is approvals.policy's to say."""
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from viewflow import this
 from viewflow.workflow import flow, lock
 
 from . import policy
 from .lifecycle import NODE_OF_STATE, Step
 from .models import ProposalProcess
-from .views import TaskRedirectView
 
 
 # Task lists are filtered per user by the task permissions, so titles may show.
@@ -19,6 +20,17 @@ TASK_SUMMARY = (
     "{{ process.artifact.department.name }}：{{ process.artifact.title }}"
     "（{{ process.artifact.get_state_display }}）"
 )
+
+
+class TaskRedirectView(View):
+    """viewflow's task page for every step: the decision form lives on the
+    proposal's own page, which web and API share through the services.
+    (Here, not in views.py: flows → views → services → flows was an import loop.)"""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("approvals:detail", pk=request.activation.process.artifact_object_id)
+
+    post = get
 
 
 def _state_is(state):

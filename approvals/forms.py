@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Department, Kind, Level
 
 from .models import Proposal, State
@@ -36,7 +37,7 @@ class ProposalForm(forms.ModelForm):
             "planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start": LocalDateTimeInput(),
             "end": LocalDateTimeInput(),
-            "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+            "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX_CHARS}),
             "co_departments": forms.CheckboxSelectMultiple,
         }
 
@@ -62,7 +63,7 @@ class ProposalForm(forms.ModelForm):
 class SubmitForm(forms.Form):
     emergency = forms.BooleanField(label=_("特事特办（总量已熔断时申请超额）"), required=False)
     justification = forms.CharField(
-        label=_("超额说明"), required=False, max_length=5000,
+        label=_("超额说明"), required=False, max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -70,7 +71,7 @@ class SubmitForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("决定"), widget=forms.RadioSelect)
     comment = forms.CharField(
-        label=_("意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见"), required=False, max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, choices, **kwargs):
@@ -80,7 +81,7 @@ class DecisionForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label=_("说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"), required=False, max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -92,7 +93,7 @@ class CompleteForm(forms.Form):
         label=_("实际会议成本（元，留空按标准计算）"), required=False, min_value=0,
         max_digits=14, decimal_places=2,
     )
-    comment = forms.CharField(label=_("说明"), required=False, max_length=5000)
+    comment = forms.CharField(label=_("说明"), required=False, max_length=TEXT_MAX_CHARS)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

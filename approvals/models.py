@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 from viewflow.workflow.models import Process
 
+from quotas.append_only import AppendOnlyModel
+from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Department, Kind, Level
 from quotas.validators import FIRST_DAY, FIRST_MOMENT, LAST_DAY, LAST_MOMENT, validate_year, year_in_range
 
@@ -70,13 +73,13 @@ class Proposal(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     necessity = models.TextField(
-        _("必要性说明"), max_length=5000,
+        _("必要性说明"), max_length=TEXT_MAX_CHARS,
         help_text=_("为什么不能不发/不开、不能合并、不能用其他方式替代。"),
     )
     planned_date = models.DateField(_("计划日期"), null=True, blank=True, validators=[validate_year])
     target_levels = models.JSONField(_("面向层级"), default=list, blank=True)
     emergency = models.BooleanField(_("特事特办"), default=False)
-    justification = models.TextField(_("超额说明"), max_length=5000, blank=True)
+    justification = models.TextField(_("超额说明"), max_length=TEXT_MAX_CHARS, blank=True)
     manual_escalation = models.BooleanField(_("审核人提级"), default=False)
     # [{"code": …, figures}] (approvals.rules.escalations); shown through escalation_reasons.
     escalations = models.JSONField(_("提级原因"), default=list, blank=True)
@@ -143,6 +146,11 @@ class Proposal(models.Model):
         on_delete=models.PROTECT, related_name="proposals",
     )
     hold = models.CharField(_("占用"), max_length=16, choices=Hold.choices, default=Hold.NONE)
+    # The ledger rows this proposal caused (LedgerEntry.objects.filter(proposal=…) works too).
+    ledger_entries = GenericRelation(
+        "quotas.LedgerEntry", content_type_field="source_type", object_id_field="source_id",
+        related_query_name="proposal",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -253,16 +261,10 @@ class Proposal(models.Model):
         return target
 
 
-class ProposalEventQuerySet(models.QuerySet):
-    def delete(self):
-        raise ValidationError(_("审核记录只能追加，不能删除。"))
-
-    def update(self, **kwargs):
-        raise ValidationError(_("审核记录只能追加，不能修改。"))
-
-
-class ProposalEvent(models.Model):
+class ProposalEvent(AppendOnlyModel):
     """The audit trail: one row per step, never changed."""
+
+    append_only_name = _("审核记录")
 
     Step = Step  # ProposalEvent.Step, as before
 
@@ -278,22 +280,12 @@ class ProposalEvent(models.Model):
     action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
     from_state = models.CharField(_("原状态"), max_length=16, choices=State.choices)
     to_state = models.CharField(_("新状态"), max_length=16, choices=State.choices)
-    comment = models.TextField(_("意见"), max_length=5000, blank=True)
-
-    objects = ProposalEventQuerySet.as_manager()
+    comment = models.TextField(_("意见"), max_length=TEXT_MAX_CHARS, blank=True)
 
     class Meta:
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
         ordering = ["proposal", "at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("审核记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("审核记录只能追加，不能删除。"))
 
 
 class ProposalProcess(Process):
@@ -303,7 +295,3 @@ class ProposalProcess(Process):
         proxy = True
         verbose_name = _("审核流程")
         verbose_name_plural = _("审核流程")
-
-    @property
-    def proposal(self) -> Proposal:
-        return self.artifact

@@ -97,14 +97,14 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
     """The table's quota effect (a submission reserves in its own body)."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
         if p.hold == Hold.RESERVED:
-            quota_commit(quota=p.quota, proposal=p, by=by)
+            quota_commit(quota=p.quota, source=p, by=by)
             _set_hold(p, p.quota, Hold.COMMITTED)
         else:
-            quota_override(quota=p.quota, proposal=p, by=by, note=p.justification)
+            quota_override(quota=p.quota, source=p, by=by, note=p.justification)
             _set_hold(p, p.quota, Hold.OVERRIDDEN)
     elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
         note = RELEASE_NOTES.get(rule.action, "")
-        quota_release(quota=p.quota, proposal=p, by=by, held=p.hold, note=_(note) if note else "")
+        quota_release(quota=p.quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
         _set_hold(p, p.quota, Hold.NONE)
 
 
@@ -284,7 +284,7 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
     try:
         return _submit(proposal, by, emergency, justification.strip())
     except QuotaExhausted as refused:
-        quota_record_blocked(quota=refused.quota, proposal=proposal, by=by)
+        quota_record_blocked(quota=refused.quota, source=proposal, by=by)
         raise QuotaRefused(str(refused), quota=refused.quota) from None
     except QuotaError as refused:
         raise SubmissionRefused(str(refused), code=refused.code) from None
@@ -317,10 +317,10 @@ def _hold_slot(proposal, quota, by, emergency) -> None:
         return  # returned for revision keeps its reservation
     if proposal.hold == Hold.RESERVED:
         # The planned date moved to another year: give back the old year's slot.
-        quota_release(quota=proposal.quota, proposal=proposal, by=by,
+        quota_release(quota=proposal.quota, source=proposal, by=by,
                       note=_("计划日期改到其他年度"))
     try:
-        quota_reserve(quota=quota, proposal=proposal, by=by)
+        quota_reserve(quota=quota, source=proposal, by=by)
         _set_hold(proposal, quota, Hold.RESERVED)
     except QuotaExhausted:
         if not emergency:

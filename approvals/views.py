@@ -11,9 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
@@ -25,16 +23,6 @@ from .lifecycle import Action
 from .policy import get_proposal_for_user
 from .forms import CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm
 from .models import Proposal, State
-
-
-class TaskRedirectView(View):
-    """viewflow's task page for every step: the decision form lives on the
-    proposal's own page, which web and API share through the services."""
-
-    def get(self, request, *args, **kwargs):
-        return redirect("approvals:detail", pk=request.activation.process.artifact_object_id)
-
-    post = get
 
 
 # --- reading ------------------------------------------------------------------------
@@ -258,11 +246,3 @@ def meeting_costs(request):
     page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/meeting_costs.html", {
         "meetings": page.object_list, "page": page, "total": total, "query": ""})
-
-
-@login_required
-@require_GET
-def quota_detail(request, pk):
-    quota = get_object_or_404(Quota.objects.select_related("department"), pk=pk,
-                              department__in=visible_departments(request.user))
-    return redirect(f"{reverse('approvals:list')}?quota={quota.pk}")

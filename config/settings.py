@@ -210,13 +210,13 @@ JIANFU = {
     "MEETING_MAX_HOURS": float(os.environ.get("JIANFU_MEETING_MAX_HOURS", "3")),
     "MEETING_MAX_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_DAYS", "2")),
     "MEETING_MAX_ATTENDEES": int(os.environ.get("JIANFU_MEETING_MAX_ATTENDEES", "300")),
+    # A draft meeting's start and end may be at most this far apart (a typing
+    # error beyond it is refused at input, before any rule check runs).
+    "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
     # Document length limit in characters.
     "DOCUMENT_MAX_CHARS": int(os.environ.get("JIANFU_DOCUMENT_MAX_CHARS", "5000")),
     # Working-time cost of one attendee-day, ¥ (added to the class rate).
     "WORKING_DAY_COST": int(os.environ.get("JIANFU_WORKING_DAY_COST", "400")),
-    # A draft meeting's start and end may be at most this far apart (a typing
-    # error beyond it is refused at input, before any rule check runs).
-    "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
 }
 
 # bench/submit_bench.py's baseline endpoint (never set in production).
@@ -264,22 +264,22 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "approvals.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "approvals.api.pagination.Pages",
+    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "减负闸 API",
     "DESCRIPTION": "发文/会议申请、年度总量（总量熔断）与审核流程。Errors: {code, detail}.",
-    "DEFAULT_PAGINATION_CLASS": "approvals.api.pagination.Pages",
-    "PAGE_SIZE": 50,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI from our own static files: the CSP allows no CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "approvals.api.schema.state_enforced_rules",
     ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files: the CSP allows no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ProposalStateEnum": "approvals.models.State",

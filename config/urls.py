@@ -19,7 +19,6 @@ workflow_site = Site(
 urlpatterns = [
     path("", quota_views.dashboard, name="home"),
     path("proposals/", include("approvals.urls")),
-    path("quotas/<int:pk>/", approval_views.quota_detail, name="quota_detail"),
     path("public/meeting-costs/", approval_views.meeting_costs, name="meeting_costs"),
     path("reports/", include("reports.urls")),
     path("workflow/", workflow_site.urls),

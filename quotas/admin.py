@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Department, LedgerEntry, MeetingCostRate, MeetingFreeRule, Quota, User
+from .read_only_admin import ReadOnlyAdmin
 
 admin.site.site_header = _("减负闸 · 系统管理")
 admin.site.site_title = _("减负闸")
@@ -63,24 +64,15 @@ class QuotaAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """台账 is append-only: readable here, never added, changed or deleted."""
 
     list_display = [
-        "id", "created_at", "quota", "action", "actor", "proposal",
+        "id", "created_at", "quota", "action", "actor", "source_type", "source_id",
         "reserved_after", "committed_after", "overridden_after", "cap_after",
     ]
     list_filter = ["action", "quota__year", "quota__kind", "quota__department"]
-    search_fields = ["note", "proposal__title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    search_fields = ["note"]
 
 
 @admin.register(MeetingFreeRule)

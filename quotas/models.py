@@ -4,10 +4,14 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from .append_only import AppendOnlyModel
 
 
 class Level(models.TextChoices):
@@ -165,20 +169,16 @@ class LedgerAction(models.TextChoices):
     CAP = "cap", _("调整总量")
 
 
-class LedgerEntryQuerySet(models.QuerySet):
-    def delete(self):
-        raise ValidationError(_("台账只能追加，不能删除。"))
-
-    def update(self, **kwargs):
-        raise ValidationError(_("台账只能追加，不能修改。"))
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """Append-only: one row per change to a quota's counters (and per blocked attempt).
 
     The deltas add up to the quota's counters (verify_ledger checks it); the
     *_after columns show the counters as they stood right after this entry.
+    `source` is what caused it — a proposal today, a confirmed flag or a plan
+    tomorrow — so the ledger knows nothing of the apps that write to it.
     """
+
+    append_only_name = _("台账")
 
     quota = models.ForeignKey(
         Quota, verbose_name=_("年度总量"), on_delete=models.PROTECT, related_name="entries"
@@ -188,10 +188,12 @@ class LedgerEntry(models.Model):
         User, verbose_name=_("操作人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
-    proposal = models.ForeignKey(
-        "approvals.Proposal", verbose_name=_("申请"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="ledger_entries",
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("来源类型"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
+    source_id = models.PositiveBigIntegerField(_("来源编号"), null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     delta_reserved = models.SmallIntegerField(default=0)
     delta_committed = models.SmallIntegerField(default=0)
@@ -202,24 +204,15 @@ class LedgerEntry(models.Model):
     overridden_after = models.PositiveIntegerField(_("特事特办后"))
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    objects = LedgerEntryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("台账记录")
         verbose_name_plural = _("台账记录")
         ordering = ["quota", "id"]
-        indexes = [models.Index(fields=["quota", "action"])]
+        indexes = [models.Index(fields=["quota", "action"]),
+                   models.Index(fields=["source_type", "source_id"])]
 
     def __str__(self):
         return f"#{self.pk} {self.get_action_display()} {self.quota}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("台账只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("台账只能追加，不能删除。"))
 
 
 class MeetingFreeRule(models.Model):

@@ -10,7 +10,9 @@ counters under the lock. Every change writes its ledger entry before the lock is
 released. The CHECK constraints on Quota catch anything that slips past.
 
 They are not `durable`: the approvals services call them inside the flow's
-transaction, so that a refused step rolls back the whole step.
+transaction, so that a refused step rolls back the whole step. `source` is the
+object that caused the change (a proposal, a confirmed flag, a plan, or None
+for an administrator's cap change); the ledger stores it generically.
 """
 
 import math
@@ -101,7 +103,7 @@ FREE_SLOT_SQL = " AND cap > reserved + committed"
 
 
 def _change(
-    quota: Quota, *, action: str, proposal, by, note: str = "",
+    quota: Quota, *, action: str, source, by, note: str = "",
     reserved: int = 0, committed: int = 0, overridden: int = 0, only_if_free: bool = False,
 ) -> LedgerEntry | None:
     """Apply deltas to a quota and append the ledger entry for them.
@@ -125,14 +127,14 @@ def _change(
             return None
         quota.cap, quota.reserved, quota.committed, quota.overridden = row
     return LedgerEntry.objects.create(
-        quota=quota, action=action, actor=by, proposal=proposal, note=note[:500],
+        quota=quota, action=action, actor=by, source=source, note=note[:500],
         delta_reserved=reserved, delta_committed=committed, delta_overridden=overridden,
         cap_after=quota.cap, reserved_after=quota.reserved,
         committed_after=quota.committed, overridden_after=quota.overridden,
     )
 
 
-def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
+def quota_reserve(*, quota: Quota, source, by) -> LedgerEntry:
     """Take one slot for a submitted proposal, or raise QuotaExhausted.
 
     `quota` carries the counters after the reservation when this returns.
@@ -144,7 +146,7 @@ def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
     """
     with transaction.atomic(savepoint=False):
         entry = _change(
-            quota, action=LedgerAction.RESERVE, proposal=proposal, by=by, reserved=1, only_if_free=True,
+            quota, action=LedgerAction.RESERVE, source=source, by=by, reserved=1, only_if_free=True,
         )
     if entry is None:
         quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
@@ -152,14 +154,14 @@ def quota_reserve(*, quota: Quota, proposal, by) -> LedgerEntry:
     return entry
 
 
-def quota_commit(*, quota: Quota, proposal, by) -> LedgerEntry:
+def quota_commit(*, quota: Quota, source, by) -> LedgerEntry:
     """An approved proposal turns its reserved slot into a committed one."""
     with transaction.atomic():
         locked = _lock(quota)
         if locked.reserved < 1:
             raise QuotaCounterError(_(MSG_NOTHING_TO_COMMIT).format(quota=locked), quota=locked)
         return _change(
-            locked, action=LedgerAction.COMMIT, proposal=proposal, by=by,
+            locked, action=LedgerAction.COMMIT, source=source, by=by,
             reserved=-1, committed=1,
         )
 
@@ -167,7 +169,7 @@ def quota_commit(*, quota: Quota, proposal, by) -> LedgerEntry:
 HELD_COUNTERS = ("reserved", "committed", "overridden")
 
 
-def quota_release(*, quota: Quota, proposal, by, held: str = "reserved", note: str = "") -> LedgerEntry:
+def quota_release(*, quota: Quota, source, by, held: str = "reserved", note: str = "") -> LedgerEntry:
     """Give back a slot: a reserved one (reject, withdraw) or a committed or
     overridden one (an approved item cancelled)."""
     if held not in HELD_COUNTERS:
@@ -180,28 +182,28 @@ def quota_release(*, quota: Quota, proposal, by, held: str = "reserved", note: s
                 _(MSG_NOTHING_TO_RELEASE).format(quota=locked, what=what[held]), quota=locked
             )
         return _change(
-            locked, action=LedgerAction.RELEASE, proposal=proposal, by=by, note=note,
+            locked, action=LedgerAction.RELEASE, source=source, by=by, note=note,
             **{held: -1},
         )
 
 
-def quota_override(*, quota: Quota, proposal, by, note: str = "") -> LedgerEntry:
+def quota_override(*, quota: Quota, source, by, note: str = "") -> LedgerEntry:
     """A leader-approved emergency request (特事特办): counted beyond the cap."""
     with transaction.atomic():
         locked = _lock(quota)
         return _change(
-            locked, action=LedgerAction.OVERRIDE, proposal=proposal, by=by, note=note,
+            locked, action=LedgerAction.OVERRIDE, source=source, by=by, note=note,
             overridden=1,
         )
 
 
-def quota_record_blocked(*, quota: Quota, proposal, by, note: str = "") -> LedgerEntry:
+def quota_record_blocked(*, quota: Quota, source, by, note: str = "") -> LedgerEntry:
     """Record a refused submission (熔断次数). Call it outside the refused
     transaction, or the record rolls back with it."""
     with transaction.atomic():
         locked = _lock(quota)
         return _change(
-            locked, action=LedgerAction.BLOCKED, proposal=proposal, by=by,
+            locked, action=LedgerAction.BLOCKED, source=source, by=by,
             note=note or _("总量已熔断，提交被拦截"),
         )
 
@@ -233,7 +235,7 @@ def quota_set_cap(
         locked.refresh_from_db()
         if previous != cap:
             _change(
-                locked, action=LedgerAction.CAP, proposal=None, by=by,
+                locked, action=LedgerAction.CAP, source=None, by=by,
                 note=_("总量 {old} → {new}").format(old=previous if previous is not None else "—", new=cap),
             )
         return locked, previous

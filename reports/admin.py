@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from quotas.read_only_admin import ReadOnlyAdminMixin
+
 from .models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: reports are made by reports.services, never edited by hand."""
 
     list_display = ["id", "year", "department", "status", "progress", "pages", "requested_by", "created_at"]
@@ -14,9 +16,3 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.lifecycle import REVIEW_STATES, STEP_OF_STATE
 from approvals.models import SHANGHAI, Proposal, ProposalEvent, State
+from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Kind, LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift, quota_planned_cap
 
@@ -34,7 +35,7 @@ class KindFigures:
     overridden: int = 0
     prev_committed: int | None = None
     blocked: int = 0
-    reduction: Decimal = Decimal("0.30")
+    reduction: Decimal = DEFAULT_REDUCTION
 
     @property
     def label(self) -> str:
@@ -195,7 +196,7 @@ def scope_departments(year: int, department: Department | None = None) -> list[D
 
 
 def collect(*, year: int, department: Department | None = None,
-            reduction: Decimal = Decimal("0.30"), now=None) -> ReportData:
+            reduction: Decimal = DEFAULT_REDUCTION, now=None) -> ReportData:
     """Everything the report shows, for `year` and one or all departments."""
     from django.utils import timezone
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Quota
 
 
@@ -14,7 +15,7 @@ class ReportForm(forms.Form):
         queryset=Department.objects.filter(quotas__isnull=False).distinct().order_by("code"),
     )
     reduction = forms.DecimalField(
-        label=_("年度压减比例"), initial=Decimal("0.30"), min_value=0, max_value=Decimal("0.99"),
+        label=_("年度压减比例"), initial=DEFAULT_REDUCTION, min_value=0, max_value=Decimal("0.99"),
         max_digits=3, decimal_places=2,
         help_text=_("已用数不得超过上年已批准数 × (1 − 压减比例)。"),
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department
 
 
@@ -29,7 +30,7 @@ class Report(models.Model):
         help_text=_("留空表示全部部门。"),
     )
     reduction = models.DecimalField(
-        _("年度压减比例"), max_digits=3, decimal_places=2, default=Decimal("0.30"),
+        _("年度压减比例"), max_digits=3, decimal_places=2, default=DEFAULT_REDUCTION,
         validators=[MinValueValidator(0), MaxValueValidator(Decimal("0.99"))],
     )
     requested_by = models.ForeignKey(

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from quotas.limits import DEFAULT_REDUCTION
+
 from . import figures, pdf
 from .charts import quota_chart
 
@@ -74,7 +76,7 @@ def stamp_html(*, first: int, count: int, total: int) -> str:
     })
 
 
-def generate(*, year: int, department=None, reduction=Decimal("0.30"), jobs: int | None = None,
+def generate(*, year: int, department=None, reduction=DEFAULT_REDUCTION, jobs: int | None = None,
              progress=None) -> tuple[bytes, int]:
     """The report as PDF bytes and its page count. `progress(percent, step)` is told along the way.
 

@@ -19,7 +19,7 @@ def reserve(env, barrier, queue, quota_id, user_id, per_process):
         barrier.wait(timeout=60)
         for _ in range(per_process):
             try:
-                quota_reserve(quota=quota, proposal=None, by=user)
+                quota_reserve(quota=quota, source=None, by=user)
                 outcome.append("ok")
             except QuotaExhausted:
                 outcome.append("exhausted")

@@ -117,7 +117,7 @@ def test_at_the_cap_submission_is_refused_blocked_is_recorded_and_nothing_else_c
     assert reload(p).state == State.DRAFT and reload(p).hold == Hold.NONE
     assert ProposalEvent.objects.count() == events_before
     blocked = LedgerEntry.objects.filter(action=LedgerAction.BLOCKED)
-    assert [(e.proposal_id, e.quota_id) for e in blocked] == [(p.pk, people.quota.pk)]
+    assert [(e.source, e.quota_id) for e in blocked] == [(p, people.quota.pk)]
     assert services.open_task(p) is None
     assert reload(people.quota).reserved == 5
 

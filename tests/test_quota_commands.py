@@ -18,8 +18,8 @@ def run(*args):
 
 def committed(quota, n, user):
     for _ in range(n):
-        services.quota_reserve(quota=quota, proposal=None, by=user)
-        services.quota_commit(quota=quota, proposal=None, by=user)
+        services.quota_reserve(quota=quota, source=None, by=user)
+        services.quota_commit(quota=quota, source=None, by=user)
 
 
 def test_set_quota_creates_and_changes_a_cap():
@@ -80,7 +80,7 @@ def test_plan_quotas_refuses_a_reduction_out_of_range():
 @pytest.mark.ledger_drift_expected
 def test_verify_ledger_exits_0_when_clean_and_1_on_drift():
     quota = make_quota(cap=3, year=2026)
-    services.quota_reserve(quota=quota, proposal=None, by=make_user())
+    services.quota_reserve(quota=quota, source=None, by=make_user())
     assert "ledger OK" in run("verify_ledger", "--year", "2026")
     Quota.objects.filter(pk=quota.pk).update(committed=2)
     with pytest.raises(SystemExit) as exited:

@@ -17,7 +17,7 @@ def test_it_issues_exactly_k_slots_to_n_threads():
 
     def work(i):
         try:
-            services.quota_reserve(quota=quota, proposal=None, by=user)
+            services.quota_reserve(quota=quota, source=None, by=user)
             return "ok"
         except services.QuotaExhausted:
             return "exhausted"
@@ -54,16 +54,16 @@ def test_commits_and_releases_racing_with_reservations_keep_the_ledger_exact():
     quota = make_quota(cap=cap)
     user = make_user(role="clerk")
     for _ in range(cap):
-        services.quota_reserve(quota=quota, proposal=None, by=user)
+        services.quota_reserve(quota=quota, source=None, by=user)
 
     def work(i):
         try:
             if i < 3:
-                services.quota_release(quota=quota, proposal=None, by=user)
+                services.quota_release(quota=quota, source=None, by=user)
             elif i < 5:
-                services.quota_commit(quota=quota, proposal=None, by=user)
+                services.quota_commit(quota=quota, source=None, by=user)
             else:
-                services.quota_reserve(quota=quota, proposal=None, by=user)
+                services.quota_reserve(quota=quota, source=None, by=user)
             return "ok"
         except services.QuotaError:
             return "refused"

@@ -18,7 +18,7 @@ def clerk():
 
 def test_it_reserves_one_slot_and_writes_the_entry(clerk):
     quota = make_quota(cap=3)
-    entry = services.quota_reserve(quota=quota, proposal=None, by=clerk)
+    entry = services.quota_reserve(quota=quota, source=None, by=clerk)
     quota = reload(quota)
     assert (quota.reserved, quota.committed, quota.overridden) == (1, 0, 0)
     assert entry.action == LedgerAction.RESERVE
@@ -28,8 +28,8 @@ def test_it_reserves_one_slot_and_writes_the_entry(clerk):
 
 def test_it_commits_a_reserved_slot(clerk):
     quota = make_quota(cap=3)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    entry = services.quota_commit(quota=quota, proposal=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    entry = services.quota_commit(quota=quota, source=None, by=clerk)
     quota = reload(quota)
     assert (quota.reserved, quota.committed) == (0, 1)
     assert (entry.delta_reserved, entry.delta_committed) == (-1, 1)
@@ -37,11 +37,11 @@ def test_it_commits_a_reserved_slot(clerk):
 
 def test_it_releases_a_reserved_and_a_committed_slot(clerk):
     quota = make_quota(cap=3)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_commit(quota=quota, proposal=None, by=clerk)
-    services.quota_release(quota=quota, proposal=None, by=clerk)
-    services.quota_release(quota=quota, proposal=None, by=clerk, held="committed")
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_commit(quota=quota, source=None, by=clerk)
+    services.quota_release(quota=quota, source=None, by=clerk)
+    services.quota_release(quota=quota, source=None, by=clerk, held="committed")
     quota = reload(quota)
     assert (quota.reserved, quota.committed) == (0, 0)
 
@@ -49,16 +49,16 @@ def test_it_releases_a_reserved_and_a_committed_slot(clerk):
 def test_it_refuses_to_release_what_is_not_held(clerk):
     quota = make_quota(cap=3)
     with pytest.raises(services.QuotaCounterError):
-        services.quota_release(quota=quota, proposal=None, by=clerk)
+        services.quota_release(quota=quota, source=None, by=clerk)
     with pytest.raises(services.QuotaCounterError):
-        services.quota_commit(quota=quota, proposal=None, by=clerk)
+        services.quota_commit(quota=quota, source=None, by=clerk)
     assert LedgerEntry.objects.filter(quota=quota).exclude(action=LedgerAction.CAP).count() == 0
 
 
 def test_it_counts_an_override_beyond_the_cap(clerk):
     quota = make_quota(cap=1)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_override(quota=quota, proposal=None, by=clerk, note="防汛紧急会议")
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_override(quota=quota, source=None, by=clerk, note="防汛紧急会议")
     quota = reload(quota)
     assert (quota.reserved, quota.overridden) == (1, 1)
     assert quota.breaker_state == BreakerState.TRIPPED
@@ -67,11 +67,11 @@ def test_it_counts_an_override_beyond_the_cap(clerk):
 def test_it_refuses_a_reservation_at_the_cap_with_a_clear_message(clerk):
     dept = make_department("JH-EDU", name="江海市教育局")
     quota = make_quota(dept, year=2026, cap=2)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_commit(quota=quota, proposal=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_commit(quota=quota, source=None, by=clerk)
     with pytest.raises(services.QuotaExhausted) as caught:
-        services.quota_reserve(quota=quota, proposal=None, by=clerk)
+        services.quota_reserve(quota=quota, source=None, by=clerk)
     message = str(caught.value)
     for fragment in ["江海市教育局", "2026", "发文", "总量 2", "审核中占用 1", "已批准 1"]:
         assert fragment in message
@@ -82,7 +82,7 @@ def test_it_refuses_a_reservation_at_the_cap_with_a_clear_message(clerk):
 
 def test_it_records_a_blocked_attempt_without_changing_counters(clerk):
     quota = make_quota(cap=0)
-    entry = services.quota_record_blocked(quota=quota, proposal=None, by=clerk)
+    entry = services.quota_record_blocked(quota=quota, source=None, by=clerk)
     assert entry.action == LedgerAction.BLOCKED
     assert (entry.delta_reserved, entry.delta_committed, entry.delta_overridden) == (0, 0, 0)
     assert reload(quota).used == 0
@@ -93,7 +93,7 @@ def test_breaker_state_follows_the_warning_ratio(clerk):
     states = []
     for _ in range(5):
         states.append(reload(quota).breaker_state)
-        services.quota_reserve(quota=quota, proposal=None, by=clerk)
+        services.quota_reserve(quota=quota, source=None, by=clerk)
     states.append(reload(quota).breaker_state)
     assert states == ["normal", "normal", "normal", "warning", "warning", "tripped"]
 
@@ -105,8 +105,8 @@ def test_a_zero_cap_is_tripped():
 def test_it_refuses_a_cap_below_what_is_used(clerk):
     dept = make_department(name="江海市农业农村局")
     quota = make_quota(dept, cap=3)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
     with pytest.raises(services.QuotaCapTooLow) as caught:
         services.quota_set_cap(department=dept, year=2026, kind="document", cap=1)
     assert "江海市农业农村局" in str(caught.value)
@@ -131,7 +131,7 @@ def test_the_database_refuses_over_issue_even_without_the_service():
 
 def test_ledger_entries_cannot_be_changed_or_deleted(clerk):
     quota = make_quota(cap=1)
-    entry = services.quota_reserve(quota=quota, proposal=None, by=clerk)
+    entry = services.quota_reserve(quota=quota, source=None, by=clerk)
     with pytest.raises(ValidationError):
         entry.save()
     with pytest.raises(ValidationError):
@@ -156,10 +156,10 @@ def test_a_fault_after_the_counter_update_leaves_nothing_behind(clerk, monkeypat
 
     monkeypatch.setattr(LedgerEntry.objects, "create", explode)
     with pytest.raises(RuntimeError):
-        services.quota_reserve(quota=quota, proposal=None, by=clerk)
+        services.quota_reserve(quota=quota, source=None, by=clerk)
     with pytest.raises(RuntimeError), transaction.atomic():
         Quota.objects.filter(pk=quota.pk).update(warning_ratio=Decimal("0.5"))
-        services.quota_reserve(quota=quota, proposal=None, by=clerk)
+        services.quota_reserve(quota=quota, source=None, by=clerk)
     monkeypatch.undo()
     assert reload(quota).reserved == 0
     assert reload(quota).warning_ratio != Decimal("0.5")
@@ -170,7 +170,7 @@ def test_a_fault_after_the_counter_update_leaves_nothing_behind(clerk, monkeypat
 @pytest.mark.ledger_drift_expected
 def test_ledger_drift_finds_a_counter_changed_behind_the_ledger(clerk):
     quota = make_quota(cap=3)
-    services.quota_reserve(quota=quota, proposal=None, by=clerk)
+    services.quota_reserve(quota=quota, source=None, by=clerk)
     assert services.ledger_drift() == []
     Quota.objects.filter(pk=quota.pk).update(reserved=2)
     drift = services.ledger_drift()

@@ -22,7 +22,7 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule()
     def reserve(self):
         try:
-            services.quota_reserve(quota=self.quota, proposal=None, by=self.user)
+            services.quota_reserve(quota=self.quota, source=None, by=self.user)
             self.model["reserved"] += 1
         except services.QuotaExhausted:
             assert self.model["reserved"] + self.model["committed"] >= self.model["cap"]
@@ -30,7 +30,7 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule()
     def commit(self):
         try:
-            services.quota_commit(quota=self.quota, proposal=None, by=self.user)
+            services.quota_commit(quota=self.quota, source=None, by=self.user)
             self.model["reserved"] -= 1
             self.model["committed"] += 1
         except services.QuotaCounterError:
@@ -39,14 +39,14 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule(held=st.sampled_from(["reserved", "committed", "overridden"]))
     def release(self, held):
         try:
-            services.quota_release(quota=self.quota, proposal=None, by=self.user, held=held)
+            services.quota_release(quota=self.quota, source=None, by=self.user, held=held)
             self.model[held] -= 1
         except services.QuotaCounterError:
             assert self.model[held] == 0
 
     @rule()
     def override(self):
-        services.quota_override(quota=self.quota, proposal=None, by=self.user)
+        services.quota_override(quota=self.quota, source=None, by=self.user)
         self.model["overridden"] += 1
 
     @rule(cap=st.integers(min_value=0, max_value=6))

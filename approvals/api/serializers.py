@@ -17,6 +17,7 @@ from approvals import lifecycle
 from approvals.models import DocType, MeetingFormat, Proposal, ProposalEvent, State
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
+from quotas.limits import TEXT_MAX_CHARS
 
 MAX_ATTENDEES = 100_000
 
@@ -127,7 +128,7 @@ class ProposalWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     department = DepartmentCodeField(required=False, help_text=gettext_lazy("默认为本人所在部门。"))
     title = serializers.CharField(max_length=200)
-    necessity = serializers.CharField(max_length=5000)
+    necessity = serializers.CharField(max_length=TEXT_MAX_CHARS)
     target_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=Level.choices), max_length=len(Level.choices), required=False
     )
@@ -176,22 +177,22 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     emergency = serializers.BooleanField(default=False)
-    justification = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=lifecycle.DECISIONS)
-    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
 class CancelSerializer(CommentSerializer):
     """取消已批准事项: the reason is required (400 comment_required when empty)."""
 
-    comment = serializers.CharField(max_length=5000, allow_blank=True, default="",
+    comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="",
                                     help_text=gettext_lazy("取消原因，必填。"))
 
 
@@ -210,7 +211,7 @@ class CompleteSerializer(serializers.Serializer):
     actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
                                            allow_null=True, default=None,
                                            help_text=gettext_lazy("会议：实际会议成本（元）；不填则按标准计算。"))
-    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if Quota.objects.filter(year=this_year - 1).exists():
             self.stdout.write("Demo data already loaded; accounts refreshed.")
             return
-        demo.build_history(this_year=this_year, stdout=self.stdout)
+        demo.build_history(this_year=this_year)
         self.stdout.write(
             f"Demo loaded: quotas for {this_year - 1} and {this_year}, "
             f"password {DEMO_PASSWORD!r} for every demo account."

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department
 from reports import render
 from reports.pdf import ReportError
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--output", required=True, help="PDF file to write (replaced atomically)")
         parser.add_argument("--department", help="department code; all departments if omitted")
-        parser.add_argument("--reduction", type=reduction_arg, default=Decimal("0.30"),
-                            help="required year-over-year reduction, 0 ≤ r < 1 (default 0.30)")
+        parser.add_argument("--reduction", type=reduction_arg, default=DEFAULT_REDUCTION,
+                            help="required year-over-year reduction, 0 ≤ r < 1 (default %s)" % DEFAULT_REDUCTION)
         parser.add_argument("--jobs", type=int, help="render processes (default: settings, at most 2)")
 
     def handle(self, *args, year, output, department=None, reduction, jobs=None, **options):
