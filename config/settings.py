@@ -237,6 +237,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("JIANFU_LOGIN_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the TLS proxy every request comes from the proxy's address: name how
+# many trusted proxies append to X-Forwarded-For so that the lockout keys on the
+# client (config.client_ip). 0, the default, ignores the header (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 AUTHENTICATION_BACKENDS = [
     "quotas.backends.LoginLockoutBackend",
