@@ -4,17 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Department, Kind, Level
 
+from . import kinds
 from .models import Proposal, State
 
-DOCUMENT_FIELDS = [
-    "title", "necessity", "planned_date", "target_levels", "doc_type", "length_chars",
-    "is_joint", "co_departments", "forms_required", "one_vote_veto", "responsibility_pledge",
-]
-MEETING_FIELDS = [
-    "title", "necessity", "target_levels", "start", "end", "meeting_format", "meeting_class",
-    "attendees_city", "attendees_county", "attendees_township", "attendees_village",
-    "principals_required", "venue",
-]
+FIELDS_OF_KIND = {kind: ["title", "necessity", *module.FIELDS] for kind, module in kinds.KINDS.items()}
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -32,7 +25,7 @@ class ProposalForm(forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = sorted(set(DOCUMENT_FIELDS + MEETING_FIELDS))
+        fields = sorted({name for names in FIELDS_OF_KIND.values() for name in names})
         widgets = {
             "planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start": LocalDateTimeInput(),
@@ -43,7 +36,7 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, kind: str, department_id, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = DOCUMENT_FIELDS if kind == "document" else MEETING_FIELDS
+        keep = FIELDS_OF_KIND[kind]
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

@@ -28,7 +28,7 @@ from quotas.services import (
 )
 from quotas.transactions import committing
 
-from . import lifecycle, policy, rules
+from . import kinds, lifecycle, policy, rules
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
 from .models import Hold, Proposal, ProposalEvent, ProposalProcess
@@ -193,17 +193,10 @@ def _event(proposal, by, step, action, from_state, comment=""):
 
 # --- drafting -----------------------------------------------------------------
 
-# The closed write contract of a draft: what a clerk may set. Department, author,
-# state, quota hold, escalation and outcome fields are the services' own.
-DRAFT_FIELDS = frozenset({
-    "title", "necessity", "planned_date", "target_levels",
-    # documents
-    "doc_type", "length_chars", "is_joint", "forms_required", "one_vote_veto",
-    "responsibility_pledge",
-    # meetings
-    "start", "end", "meeting_format", "meeting_class", "attendees_city", "attendees_county",
-    "attendees_township", "attendees_village", "principals_required", "venue",
-})
+# The closed write contract of a draft: what a clerk may set on some kind
+# (approvals.kinds). Department, author, state, quota hold, escalation and
+# outcome fields are the services' own.
+DRAFT_FIELDS = kinds.DRAFT_FIELDS - {"co_departments"}
 
 
 def proposal_create(*, by, kind: str, department=None, lead_department=None, co_departments=(),
@@ -362,39 +355,15 @@ def proposal_cancel(*, proposal: Proposal, by, comment: str = "") -> Proposal:
     return change.proposal
 
 
-def proposal_complete(*, proposal: Proposal, by, doc_number: str = "", issued_on=None,
-                      actual_attendees: int | None = None, actual_cost=None, comment: str = "") -> Proposal:
-    """办结: 文号 and issue date for documents; attendance and cost for meetings."""
+def proposal_complete(*, proposal: Proposal, by, comment: str = "", **outcome) -> Proposal:
+    """办结: what the kind records (approvals.kinds: 文号 and issue date for
+    documents; attendance and cost for meetings)."""
     with _transition(proposal, by, Action.COMPLETE, comment=comment) as change:
         current = change.proposal
-        problems = _completion_problems(current, doc_number, issued_on, actual_attendees, actual_cost)
+        recorder = kinds.of(current.kind)
+        problems = recorder.completion_problems(current, **outcome)
         if problems:
             raise SubmissionRefused(problems[0].message, code="invalid", problems=problems)
-        if current.kind == "document":
-            current.doc_number, current.issued_on = doc_number.strip(), issued_on
-        else:
-            current.actual_attendees = actual_attendees
-            current.actual_cost = actual_cost if actual_cost is not None else rules.meeting_cost(
-                meeting_class=current.meeting_class, attendees=actual_attendees,
-                days=current.meeting_days,
-            )
+        recorder.record_outcome(current, **outcome)
         current.completed_at = timezone.now()
     return current
-
-
-def _completion_problems(p, doc_number, issued_on, actual_attendees, actual_cost):
-    required = _("此项为必填项。")
-    problems = []
-    if p.kind == "document":
-        if not (doc_number or "").strip():
-            problems.append(rules.Problem("doc_number", "required", _("请填写文号。")))
-        if issued_on is None:
-            problems.append(rules.Problem("issued_on", "required", required))
-    else:
-        if actual_attendees is None:
-            problems.append(rules.Problem("actual_attendees", "required", _("请填写实际参会人数。")))
-        elif actual_attendees < 0 or actual_attendees > 100_000:
-            problems.append(rules.Problem("actual_attendees", "out_of_range", _("实际参会人数超出合理范围。")))
-        if actual_cost is not None and (actual_cost < 0 or actual_cost > 10**10):
-            problems.append(rules.Problem("actual_cost", "out_of_range", _("实际会议成本超出合理范围。")))
-    return problems

@@ -1,0 +1,23 @@
+"""What differs between kinds of proposal: each kind is a module with its own
+fields, required fields, rules a draft may break but a submission may not,
+escalation reasons and completion fields. approvals.rules asks `of(kind)`.
+
+Adding a kind (e.g. inspections) is a Kind value in quotas.models, a module
+here registered in KINDS, and its fields on Proposal; the lifecycle, the policy
+and the services do not change.
+"""
+
+from quotas.models import Kind
+
+from . import document, meeting
+
+KINDS = {Kind.DOCUMENT: document, Kind.MEETING: meeting}
+
+
+def of(kind: str):
+    return KINDS[kind]
+
+
+# Every field a clerk may set on a draft of some kind (the services' write contract).
+COMMON_FIELDS = ("title", "necessity", "target_levels")
+DRAFT_FIELDS = frozenset(COMMON_FIELDS).union(*(module.FIELDS for module in KINDS.values()))
