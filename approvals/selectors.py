@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from quotas.models import Kind
 
 from .policy import visible_proposals
-from .models import SHANGHAI, Proposal
+from .models import SHANGHAI, Proposal, State
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -44,3 +44,12 @@ def proposal_list(*, user, state: str | None = None, kind: str | None = None,
     if quota is not None:
         proposals = proposals.filter(quota=quota).exclude(hold="none")
     return proposals.order_by("-created_at", "-id")
+
+
+def completed_meetings() -> QuerySet:
+    """会议成本公示: meetings whose outcome is recorded, newest first (public)."""
+    return (
+        Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED)
+        .select_related("department")
+        .order_by("-start", "-id")
+    )

@@ -22,7 +22,7 @@ from . import policy, rules, selectors, services
 from .lifecycle import Action
 from .policy import get_proposal_for_user
 from .forms import CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm
-from .models import Proposal, State
+from .models import Proposal
 
 
 # --- reading ------------------------------------------------------------------------
@@ -237,11 +237,7 @@ def proposal_complete(request, pk):
 @require_GET
 def meeting_costs(request):
     """会议成本公示: completed meetings and their cost, no login needed."""
-    meetings = (
-        Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED)
-        .select_related("department")
-        .order_by("-start", "-id")
-    )
+    meetings = selectors.completed_meetings()
     total = meetings.aggregate(total=Sum("actual_cost"))["total"]
     page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/meeting_costs.html", {

@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from .access import sees_all_departments, visible_departments
+from .access import sees_all_departments
+from .selectors import quota_list
 from .models import Quota
 
 
@@ -14,11 +15,7 @@ def dashboard(request):
         year = int(request.GET.get("year", this_year))
     except ValueError:
         year = this_year
-    quotas = (
-        Quota.objects.filter(year=year, department__in=visible_departments(request.user))
-        .select_related("department")
-        .order_by("department__code", "kind")
-    )
+    quotas = quota_list(user=request.user, year=year)
     years = Quota.objects.values_list("year", flat=True).distinct().order_by("-year")
     return render(request, "quotas/dashboard.html", {
         "quotas": quotas, "year": year, "years": years,

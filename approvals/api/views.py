@@ -22,8 +22,8 @@ from rest_framework.views import APIView
 from approvals import selectors, services
 from approvals.policy import get_proposal_for_user
 from approvals.models import Proposal, ProposalEvent
-from quotas.access import visible_departments
-from quotas.models import Department, Quota
+from quotas.selectors import quota_list
+from quotas.models import Department
 from quotas.transactions import DATABASE_ERRORS
 
 from . import serializers as s
@@ -74,15 +74,7 @@ class QuotaList(generics.ListAPIView):
     serializer_class = s.QuotaSerializer
 
     def get_queryset(self):
-        params = _query(s.QuotaFilterSerializer, self.request)
-        quotas = Quota.objects.filter(department__in=visible_departments(self.request.user))
-        if "year" in params:
-            quotas = quotas.filter(year=params["year"])
-        if "department" in params:
-            quotas = quotas.filter(department__code=params["department"])
-        if "kind" in params:
-            quotas = quotas.filter(kind=params["kind"])
-        return quotas.select_related("department")
+        return quota_list(user=self.request.user, **_query(s.QuotaFilterSerializer, self.request))
 
 
 # Built once per process: a ModelSerializer builds its ~45 fields from the model on
