@@ -1,6 +1,7 @@
 """Proposals (发文/会议申请), their state machine and their audit trail."""
 
 import datetime
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -139,6 +140,11 @@ class Proposal(models.Model):
         _("实际会议成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
 
+    # --- 减负备案号: given in the approving transaction, gap-free per year ---
+    registry_year = models.PositiveSmallIntegerField(_("备案年度"), null=True, blank=True)
+    registry_seq = models.PositiveIntegerField(_("备案序号"), null=True, blank=True)
+    registry_number = models.CharField(_("减负备案号"), max_length=40, null=True, blank=True, unique=True)
+
     # --- state and quota hold (written by approvals.services only) -------
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
     quota = models.ForeignKey(
@@ -171,6 +177,8 @@ class Proposal(models.Model):
                 condition=Q(hold="none") | Q(quota__isnull=False),
                 name="proposal_hold_names_quota",
             ),
+            models.UniqueConstraint(fields=["registry_year", "registry_seq"],
+                                    name="proposal_registry_seq_unique_per_year"),
             # quotas.validators' year bounds, for rows written around the services.
             *[
                 models.CheckConstraint(
@@ -286,6 +294,51 @@ class ProposalEvent(AppendOnlyModel):
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
         ordering = ["proposal", "at", "id"]
+
+
+class RegistryCounter(models.Model):
+    """The last 减负备案号 sequence given in a year. The approving transaction
+    locks its year's row, so numbers are gap-free and never given twice."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    last = models.PositiveIntegerField(_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("备案号计数")
+        verbose_name_plural = _("备案号计数")
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is random: the user's file name is kept in `name`, never in a path.
+    return f"attachments/{instance.proposal_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """正文 or 附件 of a proposal, stored through Django's storage API."""
+
+    class Role(models.TextChoices):
+        BODY = "body", _("正文")
+        ANNEX = "annex", _("附件")
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("申请"), on_delete=models.PROTECT,
+                                 related_name="attachments")
+    role = models.CharField(_("类别"), max_length=8, choices=Role.choices, default=Role.ANNEX)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["proposal", "role", "id"]
+
+    def __str__(self):
+        return self.name
 
 
 class ProposalProcess(Process):

@@ -56,6 +56,8 @@ class Department(models.Model):
     # Grassroots units and the review office itself issue nothing; only
     # issuing departments get quotas from plan_quotas.
     issues_proposals = models.BooleanField(_("发文/开会单位"), default=True)
+    # 发文机关代字 (e.g. "江教"), used in document numbers; data, not the code.
+    issuer_abbr = models.CharField(_("发文机关代字"), max_length=16, blank=True)
 
     objects = DepartmentManager()
 
@@ -114,6 +116,10 @@ class Quota(models.Model):
     reserved = models.PositiveIntegerField(_("已占用（审核中）"), default=0)
     committed = models.PositiveIntegerField(_("已批准"), default=0)
     overridden = models.PositiveIntegerField(_("特事特办"), default=0)
+    # 明减暗增: confirmed flags of burden issued around the gate. Facts after the
+    # fact: they count as used and may push usage past the cap (shown, never
+    # hidden), but never enter the CHECK on the slots the gate handed out.
+    flagged = models.PositiveIntegerField(_("明减暗增（已确认）"), default=0)
 
     class Meta:
         verbose_name = _("年度总量")
@@ -124,7 +130,8 @@ class Quota(models.Model):
                 fields=["department", "year", "kind"], name="quota_one_per_department_year_kind"
             ),
             models.CheckConstraint(
-                condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(overridden__gte=0),
+                condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(overridden__gte=0)
+                & Q(flagged__gte=0),
                 name="quota_counters_not_negative",
             ),
             models.CheckConstraint(
@@ -141,8 +148,19 @@ class Quota(models.Model):
         return f"{self.department.name} {self.year} {self.get_kind_display()}"
 
     @property
-    def used(self) -> int:
+    def issued(self) -> int:
+        """Slots the gate handed out (the CHECK keeps this ≤ cap)."""
         return self.reserved + self.committed
+
+    @property
+    def used(self) -> int:
+        """What counts against the cap: the slots handed out and confirmed flags."""
+        return self.reserved + self.committed + self.flagged
+
+    @property
+    def over_cap(self) -> int:
+        """How far confirmed flags pushed usage past the cap (0 if not)."""
+        return max(self.used - self.cap, 0)
 
     @property
     def remaining(self) -> int:
@@ -165,6 +183,7 @@ class LedgerAction(models.TextChoices):
     COMMIT = "commit", _("确认")
     RELEASE = "release", _("释放")
     OVERRIDE = "override", _("特事特办")
+    FLAG = "flag", _("明减暗增（确认）")
     BLOCKED = "blocked", _("熔断拦截")
     CAP = "cap", _("调整总量")
 
@@ -198,10 +217,12 @@ class LedgerEntry(AppendOnlyModel):
     delta_reserved = models.SmallIntegerField(default=0)
     delta_committed = models.SmallIntegerField(default=0)
     delta_overridden = models.SmallIntegerField(default=0)
+    delta_flagged = models.SmallIntegerField(default=0)
     cap_after = models.PositiveIntegerField(_("总量"))
     reserved_after = models.PositiveIntegerField(_("占用后"))
     committed_after = models.PositiveIntegerField(_("确认后"))
     overridden_after = models.PositiveIntegerField(_("特事特办后"))
+    flagged_after = models.PositiveIntegerField(_("明减暗增后"), default=0)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:

@@ -55,6 +55,10 @@ MSG_EXHAUSTED = gettext_noop(
     "{department} {year} 年度{kind}总量已熔断：总量 {cap}，审核中占用 {reserved}，"
     "已批准 {committed}，剩余 0。如确属特殊情况，请按“特事特办”提交并写明超额说明。"
 )
+MSG_EXHAUSTED_FLAGGED = gettext_noop(
+    "{department} {year} 年度{kind}总量已熔断：总量 {cap}，审核中占用 {reserved}，"
+    "已批准 {committed}，经确认的明减暗增 {flagged}，剩余 0。如确属特殊情况，请按“特事特办”提交并写明超额说明。"
+)
 MSG_MISSING = gettext_noop("{department} 尚未设置 {year} 年度{kind}总量，请联系系统管理员。")
 MSG_CAP_TOO_LOW = gettext_noop(
     "{department} {year} 年度{kind}总量不能设为 {cap}：已占用 {reserved}、已批准 {committed}，"
@@ -72,13 +76,14 @@ def _describe(quota: Quota, **extra) -> dict:
         "cap": quota.cap,
         "reserved": quota.reserved,
         "committed": quota.committed,
-        "used": quota.used,
+        "used": quota.issued,
         **extra,
     }
 
 
 def exhausted_message(quota: Quota) -> str:
-    return _(MSG_EXHAUSTED).format(**_describe(quota))
+    message = MSG_EXHAUSTED_FLAGGED if quota.flagged else MSG_EXHAUSTED
+    return _(message).format(**_describe(quota, flagged=quota.flagged))
 
 
 def quota_get(*, department: Department, year: int, kind: str) -> Quota:
@@ -99,12 +104,14 @@ def _lock(quota: Quota) -> Quota:
 # quota_reserve's guard, checked by the UPDATE itself on the row version it locks
 # (PostgreSQL re-evaluates the WHERE clause after waiting for a concurrent writer;
 # SQLite's IMMEDIATE transaction lets one writer in at a time).
-FREE_SLOT_SQL = " AND cap > reserved + committed"
+# Confirmed flags (明减暗增) count as used, so a flagged-out quota refuses too.
+FREE_SLOT_SQL = " AND cap > reserved + committed + flagged"
 
 
 def _change(
     quota: Quota, *, action: str, source, by, note: str = "",
-    reserved: int = 0, committed: int = 0, overridden: int = 0, only_if_free: bool = False,
+    reserved: int = 0, committed: int = 0, overridden: int = 0, flagged: int = 0,
+    only_if_free: bool = False,
 ) -> LedgerEntry | None:
     """Apply deltas to a quota and append the ledger entry for them.
 
@@ -113,22 +120,24 @@ def _change(
     UPDATE matches no row when no slot is free: nothing changes and None is
     returned.
     """
-    if reserved or committed or overridden:
+    if reserved or committed or overridden or flagged:
         table = connection.ops.quote_name(Quota._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET reserved = reserved + %s, committed = committed + %s, "
-                f"overridden = overridden + %s WHERE id = %s{FREE_SLOT_SQL if only_if_free else ''} "
-                "RETURNING cap, reserved, committed, overridden",
-                [reserved, committed, overridden, quota.pk],
+                f"overridden = overridden + %s, flagged = flagged + %s "
+                f"WHERE id = %s{FREE_SLOT_SQL if only_if_free else ''} "
+                "RETURNING cap, reserved, committed, overridden, flagged",
+                [reserved, committed, overridden, flagged, quota.pk],
             )
             row = cursor.fetchone()
         if row is None:
             return None
-        quota.cap, quota.reserved, quota.committed, quota.overridden = row
+        quota.cap, quota.reserved, quota.committed, quota.overridden, quota.flagged = row
     return LedgerEntry.objects.create(
         quota=quota, action=action, actor=by, source=source, note=note[:500],
         delta_reserved=reserved, delta_committed=committed, delta_overridden=overridden,
+        delta_flagged=flagged, flagged_after=quota.flagged,
         cap_after=quota.cap, reserved_after=quota.reserved,
         committed_after=quota.committed, overridden_after=quota.overridden,
     )
@@ -149,7 +158,7 @@ def quota_reserve(*, quota: Quota, source, by) -> LedgerEntry:
             quota, action=LedgerAction.RESERVE, source=source, by=by, reserved=1, only_if_free=True,
         )
     if entry is None:
-        quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden"])
+        quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden", "flagged"])
         raise QuotaExhausted(exhausted_message(quota), quota=quota)
     return entry
 
@@ -167,6 +176,7 @@ def quota_commit(*, quota: Quota, source, by) -> LedgerEntry:
 
 
 HELD_COUNTERS = ("reserved", "committed", "overridden")
+COUNTERS = HELD_COUNTERS + ("flagged",)
 
 
 def quota_release(*, quota: Quota, source, by, held: str = "reserved", note: str = "") -> LedgerEntry:
@@ -197,6 +207,16 @@ def quota_override(*, quota: Quota, source, by, note: str = "") -> LedgerEntry:
         )
 
 
+def quota_flag(*, quota: Quota, source, by, note: str = "") -> LedgerEntry:
+    """A confirmed flag of burden issued around the gate (明减暗增), charged to the
+    issuer's quota of that kind and year. No cap check: it records a fact after
+    the fact and may push usage past the cap; the next submission then finds
+    the quota tripped (FREE_SLOT_SQL counts flagged)."""
+    with transaction.atomic():
+        locked = _lock(quota)
+        return _change(locked, action=LedgerAction.FLAG, source=source, by=by, note=note, flagged=1)
+
+
 def quota_record_blocked(*, quota: Quota, source, by, note: str = "") -> LedgerEntry:
     """Record a refused submission (熔断次数). Call it outside the refused
     transaction, or the record rolls back with it."""
@@ -224,7 +244,7 @@ def quota_set_cap(
         )
         locked = _lock(quota)
         previous = None if created else locked.cap
-        if cap < locked.used:
+        if cap < locked.issued:
             raise QuotaCapTooLow(
                 _(MSG_CAP_TOO_LOW).format(**_describe(locked, cap=cap)), quota=locked
             )
@@ -259,12 +279,13 @@ def ledger_drift(*, year: int | None = None) -> list[dict]:
             reserved=Sum("delta_reserved"),
             committed=Sum("delta_committed"),
             overridden=Sum("delta_overridden"),
+            flagged=Sum("delta_flagged"),
         )
     }
     drift = []
     for quota in quotas:
         totals = sums.get(quota.pk, {})
-        for counter in HELD_COUNTERS:
+        for counter in COUNTERS:
             expected = totals.get(counter) or 0
             actual = getattr(quota, counter)
             if expected != actual:

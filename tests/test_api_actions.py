@@ -44,7 +44,7 @@ def test_it_answers_409_with_the_quota_when_the_breaker_is_tripped(people):
     assert body["code"] == "quota_exhausted" and "总量 5" in body["detail"]
     assert body["quota"] == {
         "department": "JH-EDU", "year": 2027, "kind": "document", "cap": 5, "reserved": 5,
-        "committed": 0, "overridden": 0, "remaining": 0, "state": "tripped",
+        "committed": 0, "overridden": 0, "flagged": 0, "remaining": 0, "state": "tripped",
     }
     assert reload(p).state == State.DRAFT
     assert LedgerEntry.objects.filter(action=LedgerAction.BLOCKED, proposal=p).count() == 1

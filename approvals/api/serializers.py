@@ -55,7 +55,7 @@ class QuotaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quota
         fields = ["department", "year", "kind", "cap", "reserved", "committed", "overridden",
-                  "remaining", "state"]
+                  "flagged", "remaining", "state"]
         read_only_fields = fields
 
 
