@@ -126,6 +126,8 @@ class Proposal(models.Model):
     )
     principals_required = models.BooleanField(_("要求基层主要负责同志参会"), default=False)
     venue = models.CharField(_("会议地点"), max_length=200, blank=True)
+    agenda = models.TextField(_("会议议程"), max_length=TEXT_MAX_CHARS, blank=True,
+                              help_text=_("议程与时长安排，供审核人判断能否合并、压缩或改为视频会议。"))
     estimated_cost = models.DecimalField(
         _("预计会议成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )

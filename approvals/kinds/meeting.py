@@ -11,7 +11,7 @@ from ..problems import Problem
 
 FIELDS = ("target_levels", "start", "end", "meeting_format", "meeting_class", "attendees_city",
           "attendees_county", "attendees_township", "attendees_village", "principals_required",
-          "venue")
+          "venue", "agenda")
 REQUIRED = ("start", "end", "meeting_format", "meeting_class")
 
 
