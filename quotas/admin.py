@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Department, LedgerEntry, MeetingCostRate, MeetingFreeRule, Quota, User
+from .models import Department, Holiday, LedgerEntry, MeetingCostRate, MeetingFreeRule, Quota, User
 from .read_only_admin import ReadOnlyAdmin
 
 admin.site.site_header = _("减负闸 · 系统管理")
@@ -84,3 +84,10 @@ class MeetingFreeRuleAdmin(admin.ModelAdmin):
 @admin.register(MeetingCostRate)
 class MeetingCostRateAdmin(admin.ModelAdmin):
     list_display = ["meeting_class", "rate"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "working_day"]
+    list_filter = ["working_day"]
+    date_hierarchy = "date"

@@ -323,6 +323,24 @@ class MeetingFreeRule(models.Model):
         return None
 
 
+class Holiday(models.Model):
+    """A day off that is not a weekend (法定节假日), or a weekend day that is a
+    working day (调休上班). Time limits count working days over these."""
+
+    date = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    working_day = models.BooleanField(_("调休上班"), default=False,
+                                      help_text=_("勾选表示该日虽是周末但照常上班。"))
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
 class MeetingCostRate(models.Model):
     """Per-person per-day standard for a meeting class (会议费综合定额), ¥."""
 

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS = {
         "quotas.add_meetingfreerule", "quotas.change_meetingfreerule",
         "quotas.delete_meetingfreerule",
         "quotas.add_meetingcostrate", "quotas.change_meetingcostrate",
+        "quotas.view_holiday", "quotas.add_holiday", "quotas.change_holiday", "quotas.delete_holiday",
         "quotas.add_user", "quotas.change_user", "quotas.view_user",
     ],
 }
