@@ -1,17 +1,6 @@
 """Helpers for the API tests: a client signed in as one of the People."""
 
-import pytest
-from django.utils import translation
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def default_language():
-    """LocaleMiddleware leaves a request's language active in this thread: an
-    English request must not make later tests see English messages."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 def client_for(user=None, *, language=None) -> APIClient:

@@ -20,9 +20,20 @@ def _ledger_stays_exact(request):
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """A request in English leaves English active in the thread; start every test in Chinese."""
+    """LocaleMiddleware leaves a request's language active in the thread, so an English
+    request would make later tests see English messages: start every test in Chinese."""
     from django.utils import translation
 
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def people(request):
+    """The named people of every role (tests.factory.People). A module that needs other
+    figures says so with ``pytest.mark.people(year=…, cap=…)``."""
+    from tests.factory import People
+
+    marker = request.node.get_closest_marker("people")
+    return People(**(marker.kwargs if marker else {}))

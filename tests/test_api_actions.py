@@ -9,15 +9,10 @@ from approvals import services
 from approvals.models import Hold, Proposal, State
 from quotas.models import LedgerAction, LedgerEntry
 from quotas.services import ledger_drift
-from tests.api import client_for, default_language, document_body  # noqa: F401 (autouse)
-from tests.factory import People, reload
+from tests.api import client_for, document_body
+from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def post(user, proposal, action, body=None, **kwargs):

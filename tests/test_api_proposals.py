@@ -4,15 +4,10 @@ import pytest
 
 from approvals import services
 from approvals.models import Proposal, State
-from tests.api import client_for, default_language, document_body, meeting_body  # noqa: F401 (autouse)
-from tests.factory import People, reload
+from tests.api import client_for, document_body, meeting_body
+from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def test_it_creates_a_document_draft_for_the_callers_department(people):

@@ -6,15 +6,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from quotas.models import Kind
-from tests.api import client_for, default_language  # noqa: F401 (autouse)
-from tests.factory import People, make_department, make_quota
+from tests.api import client_for
+from tests.factory import make_department, make_quota
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def test_it_answers_401_with_a_json_code_without_credentials(people):

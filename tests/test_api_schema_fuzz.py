@@ -21,7 +21,6 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance,
 )
 
-from tests.factory import People
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +39,6 @@ def wsgi_app():
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 @pytest.fixture

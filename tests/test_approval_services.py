@@ -6,14 +6,9 @@ from approvals import services
 from approvals.models import Hold, ProposalEvent, State
 from quotas.models import LedgerAction, LedgerEntry
 from quotas.services import ledger_drift
-from tests.factory import People, reload
+from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def test_it_walks_the_happy_path_and_commits_the_slot(people):

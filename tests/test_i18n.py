@@ -27,16 +27,6 @@ pytestmark = pytest.mark.skipif(
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-@pytest.fixture(autouse=True)
-def _default_language_around_each_test():
-    """LocaleMiddleware activates a request's language in this thread and leaves it
-    active; without this an English request here would make later tests (which
-    expect the default Chinese messages) see English."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
-
-
 # --- the catalogue ----------------------------------------------------------------
 
 def _unquote(line: str) -> str:

@@ -13,16 +13,11 @@ from pypdf import PdfReader
 from approvals import services
 from quotas.models import LedgerAction, LedgerEntry, Quota
 from reports import pdf, render
-from tests.factory import People, make_department, make_quota
-
-pytestmark = pytest.mark.django_db
+from tests.factory import make_department, make_quota
 
 YEAR = 2027
 
-
-@pytest.fixture
-def people():
-    return People(year=YEAR, cap=5, meeting_cap=5)
+pytestmark = [pytest.mark.django_db, pytest.mark.people(year=YEAR)]
 
 
 def other_department_approves(people, title="关于春耕备耕工作的通知"):

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 import config.urls
 from reports.models import Report, ReportStatus
-from tests.factory import People, make_user
+from tests.factory import make_user
 
 YEAR = 2027
 
@@ -14,12 +14,7 @@ urlpatterns = list(config.urls.urlpatterns)
 if not any(getattr(p, "namespace", None) == "reports" for p in urlpatterns):
     urlpatterns.append(path("reports/", include("reports.urls")))
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture
-def people():
-    return People(year=YEAR)
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.people(year=YEAR)]
 
 
 def as_user(client, user):

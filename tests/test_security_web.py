@@ -6,14 +6,9 @@ from django.test import Client
 from approvals import services
 from approvals.models import ProposalEvent, State
 from quotas.models import LedgerEntry
-from tests.factory import People, reload
+from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def post_as(user, url, data=None):

@@ -7,14 +7,9 @@ import pytest
 
 from approvals.models import Proposal, State
 from quotas.models import LedgerAction, LedgerEntry
-from tests.factory import People, reload
+from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return People()
 
 
 def as_user(client, user):
