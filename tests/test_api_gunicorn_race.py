@@ -23,7 +23,7 @@ from quotas.services import ledger_drift
 from tests.concurrency import database_env
 from tests.factory import People, reload
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS, CLIENTS, LAST_SLOTS = 4, 24, 5

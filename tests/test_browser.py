@@ -27,6 +27,7 @@ TITLE = "关于全市中小学秋季安全工作部署会的申请"
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium"),
 ]
 

@@ -24,7 +24,7 @@ from quotas.services import ledger_drift
 from tests.factory import People, reload
 from tests.test_api_gunicorn_race import server  # noqa: F401  (the fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SLOW_SUBMIT = """
 CREATE OR REPLACE FUNCTION jianfu_test_slow_submit() RETURNS trigger AS $$

@@ -21,6 +21,7 @@ def run_manage(*args, env_extra):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_check_deploy_is_silent_with_production_variables(tmp_path):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra={
         "DJANGO_SECRET_KEY": "k" * 20 + "Production-Secret-Key-With-Enough-Entropy-0123456789",
@@ -35,6 +36,7 @@ def test_it_refuses_to_start_without_a_secret_key_outside_debug(tmp_path):
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value, ok", [("1", True), ("true", True), ("0", True), ("false", True), ("maybe", False)])
 def test_django_debug_accepts_1_0_true_false(tmp_path, value, ok):
     result = run_manage("check", env_extra={"DJANGO_DEBUG": value, "DJANGO_SECRET_KEY": "x" * 60,

@@ -33,6 +33,7 @@ def test_it_issues_exactly_k_slots_to_n_threads():
     assert services.ledger_drift() == []
 
 
+@pytest.mark.slow
 def test_it_issues_exactly_k_slots_to_competing_processes():
     """Separate processes have separate connections, as gunicorn workers or hosts do."""
     cap, processes, per_process = 9, 4, 6

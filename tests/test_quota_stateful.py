@@ -9,7 +9,7 @@ from quotas import services
 from quotas.models import Quota
 from tests.factory import make_quota, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 class QuotaMachine(RuleBasedStateMachine):

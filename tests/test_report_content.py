@@ -91,6 +91,7 @@ def kind_row(quota: Quota, prev: Quota | None, blocked: int, reduction=0.3) -> s
     return r"\s+".join(re.escape(str(c)) for c in cells)
 
 
+@pytest.mark.slow
 def test_it_prints_the_departments_and_exactly_the_figures_in_the_database(year_of_work):
     people = year_of_work
     document, pages = render.generate(year=YEAR, jobs=1)
@@ -134,6 +135,7 @@ def test_it_reports_average_review_time_per_step_from_the_audit_trail(year_of_wo
     assert rows == {"部门负责人": 7, "减负办": 7, "领导小组": 2}
 
 
+@pytest.mark.slow
 def test_it_embeds_the_cjk_fonts(people, tmp_path):
     output = tmp_path / "report.pdf"
     call_command("compliance_report", year=YEAR, output=str(output))
@@ -144,6 +146,7 @@ def test_it_embeds_the_cjk_fonts(people, tmp_path):
     assert all(f[-5] == "yes" for f in fonts), listing  # the "emb" column
 
 
+@pytest.mark.slow
 def test_the_page_count_grows_with_more_departments(people):
     _, few = render.generate(year=YEAR, jobs=1)
     for i in range(4):
@@ -152,6 +155,7 @@ def test_the_page_count_grows_with_more_departments(people):
     assert more >= few + 4
 
 
+@pytest.mark.slow
 def test_a_department_filter_gives_only_that_department(year_of_work):
     people = year_of_work
     document, _ = render.generate(year=YEAR, department=people.other, jobs=1)
@@ -160,6 +164,7 @@ def test_a_department_filter_gives_only_that_department(year_of_work):
     assert "关于春耕备耕工作的通知" in text and "防汛紧急通知" not in text
 
 
+@pytest.mark.slow
 def test_user_text_is_escaped_and_nothing_is_fetched(people, monkeypatch):
     fetched = []
     real = pdf.make_fetcher
@@ -217,6 +222,7 @@ def test_a_failed_render_leaves_no_partial_file(people, tmp_path, monkeypatch):
     assert output.read_bytes() == b"previous report"
 
 
+@pytest.mark.slow
 def test_the_command_writes_the_pdf_and_shows_progress(people, tmp_path, capsys):
     output = tmp_path / "out" / "r.pdf"
     call_command("compliance_report", year=YEAR, output=str(output), department="JH-EDU")
@@ -227,6 +233,7 @@ def test_the_command_writes_the_pdf_and_shows_progress(people, tmp_path, capsys)
         call_command("compliance_report", year=YEAR, output=str(output), department="NOPE")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stamps", ["drawn from the sample", "rendered by WeasyPrint"])
 def test_parallel_parts_merge_into_the_same_pages_with_right_numbers(year_of_work, monkeypatch, stamps):
     drawn = []
@@ -258,6 +265,7 @@ def footer_words(document: bytes, page: int) -> list[tuple[str, float, float]]:
     return [(word, float(x), float(y)) for x, y, word in words if float(y) > 700]
 
 
+@pytest.mark.slow
 def test_page_numbers_drawn_from_the_sample_sit_exactly_where_weasyprint_puts_them():
     """The footers of a merged report are drawn from one WeasyPrint-rendered
     sample: same glyphs, baseline and centring as WeasyPrint's own, for

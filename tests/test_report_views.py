@@ -42,6 +42,7 @@ def test_a_superuser_may_use_it(people, client):
     assert as_user(client, admin).get("/reports/").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["clerk", "head"])
 def test_clerks_and_heads_get_403_everywhere(people, client, role):
     report, _ = _done_report(people)
@@ -53,6 +54,7 @@ def test_clerks_and_heads_get_403_everywhere(people, client, role):
     assert Report.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_anonymous_is_sent_to_login(people, client):
     report, _ = _done_report(people)
     for url in ["/reports/", f"/reports/{report.pk}/", f"/reports/{report.pk}/download/"]:
@@ -69,6 +71,7 @@ def _done_report(people):
     return report_request(year=YEAR, department=None, reduction="0.30", by=people.auditor)
 
 
+@pytest.mark.slow
 def test_it_generates_in_the_background_and_downloads_by_get(people, client):
     client = as_user(client, people.auditor)
     response = start(client)
@@ -84,6 +87,7 @@ def test_it_generates_in_the_background_and_downloads_by_get(people, client):
     assert download.content.startswith(b"%PDF") and report.pages >= 3
 
 
+@pytest.mark.slow
 def test_download_and_generate_refuse_the_other_method(people, client):
     report, _ = _done_report(people)
     client = as_user(client, people.reviewer)
@@ -92,6 +96,7 @@ def test_download_and_generate_refuse_the_other_method(people, client):
     assert client.post(f"/reports/{report.pk}/").status_code == 405
 
 
+@pytest.mark.slow
 def test_unchanged_data_reuses_the_report_and_changed_data_makes_a_new_one(people, client):
     client = as_user(client, people.leader)
     start(client)
@@ -104,6 +109,7 @@ def test_unchanged_data_reuses_the_report_and_changed_data_makes_a_new_one(peopl
     assert Report.objects.filter(department=people.dept).count() == 1
 
 
+@pytest.mark.slow
 def test_a_report_in_progress_polls_and_offers_no_download(people, client, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     client = as_user(client, people.reviewer)
@@ -137,6 +143,7 @@ def test_an_invalid_form_is_a_400_with_the_errors(people, client):
     assert response.status_code == 400 and Report.objects.count() == 0
 
 
+@pytest.mark.slow
 def test_the_report_is_in_chinese_even_for_an_english_reader(people, client, settings):
     import subprocess
 
@@ -149,6 +156,7 @@ def test_the_report_is_in_chinese_even_for_an_english_reader(people, client, set
     assert "部门负责人" in text and "已批准" in text and "Department head" not in text
 
 
+@pytest.mark.slow
 def test_a_task_delivered_twice_renders_once(people, settings, monkeypatch):
     from reports import render
     from reports.services import report_generate, report_request
