@@ -29,6 +29,7 @@ from quotas.services import (
 from quotas.transactions import committing
 
 from . import kinds, lifecycle, policy, rules
+from .registry import registry_assign
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
 from .models import Hold, Proposal, ProposalEvent, ProposalProcess
@@ -94,7 +95,8 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
 
 
 def _settle_quota(p: Proposal, rule, target, by) -> None:
-    """The table's quota effect (a submission reserves in its own body)."""
+    """The table's quota effect (a submission reserves in its own body). An item
+    that becomes approved gets its 减负备案号 here, in the same transaction."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
         if p.hold == Hold.RESERVED:
             quota_commit(quota=p.quota, source=p, by=by)
@@ -102,6 +104,7 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
         else:
             quota_override(quota=p.quota, source=p, by=by, note=p.justification)
             _set_hold(p, p.quota, Hold.OVERRIDDEN)
+        registry_assign(p)
     elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
         note = RELEASE_NOTES.get(rule.action, "")
         quota_release(quota=p.quota, source=p, by=by, held=p.hold, note=_(note) if note else "")

@@ -217,6 +217,9 @@ JIANFU = {
     "DOCUMENT_MAX_CHARS": int(os.environ.get("JIANFU_DOCUMENT_MAX_CHARS", "5000")),
     # Working-time cost of one attendee-day, ¥ (added to the class rate).
     "WORKING_DAY_COST": int(os.environ.get("JIANFU_WORKING_DAY_COST", "400")),
+    # 减负备案号, given to every approved item: {year} is the year it counts
+    # against, {seq} its place in that year (gap-free).
+    "REGISTRY_FORMAT": os.environ.get("JIANFU_REGISTRY_FORMAT", "江减备〔{year}〕{seq:04d}号"),
 }
 
 # bench/submit_bench.py's baseline endpoint (never set in production).

@@ -76,7 +76,7 @@ PROPOSAL_FIELDS = [
     "one_vote_veto", "responsibility_pledge",
     "meeting_format", "meeting_class", "attendees_city", "attendees_county",
     "attendees_township", "attendees_village", "principals_required", "venue", "estimated_cost",
-    "doc_number", "issued_on", "actual_attendees", "actual_cost",
+    "doc_number", "issued_on", "actual_attendees", "actual_cost", "registry_number",
     "created_at", "updated_at", "submitted_at", "decided_at", "completed_at",
 ]
 
