@@ -133,7 +133,7 @@ class _Demo:
             clerk, _head = self.people(code)
             self.at(-1, 17)
             if p.kind == Kind.DOCUMENT:
-                services.proposal_complete(proposal=p, by=clerk, doc_number=f"江{SUFFIX[code]}发〔{self.year}〕{p.pk}号",
+                services.proposal_complete(proposal=p, by=clerk, doc_number=f"{p.department.issuer_abbr}发〔{self.year}〕{p.pk}号",
                                            issued_on=p.planned_date)
             else:
                 services.proposal_complete(proposal=p, by=clerk, actual_attendees=p.total_attendees - 3)

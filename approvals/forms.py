@@ -52,6 +52,10 @@ class ProposalForm(forms.ModelForm):
                 field.required = False
         self.order_fields(keep)
 
+    def clean_doc_category(self):
+        # Left empty on a draft, a document is an "other" one (the model's default).
+        return self.cleaned_data["doc_category"] or Proposal._meta.get_field("doc_category").default
+
 
 class SubmitForm(forms.Form):
     emergency = forms.BooleanField(label=_("特事特办（总量已熔断时申请超额）"), required=False)

@@ -47,6 +47,14 @@ class DocType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class DocCategory(models.TextChoices):
+    """What the 2024 若干规定 limits a document's length by (settings.JIANFU)."""
+
+    COMPREHENSIVE = "comprehensive", _("综合性文件")
+    SPECIFIC = "specific", _("部署专项任务或具体工作")
+    GENERAL = "general", _("其他文件")
+
+
 class MeetingClass(models.IntegerChoices):
     """会议类别 (中央和国家机关会议费管理办法): rates per class are data (MeetingCostRate)."""
 
@@ -87,6 +95,10 @@ class Proposal(models.Model):
 
     # --- documents --------------------------------------------------------
     doc_type = models.CharField(_("文种"), max_length=16, choices=DocType.choices, blank=True)
+    doc_category = models.CharField(
+        _("文件性质"), max_length=16, choices=DocCategory.choices, default=DocCategory.GENERAL,
+        help_text=_("综合性文件不限篇幅但须提级；部署专项任务或具体工作的文件篇幅更短。"),
+    )
     length_chars = models.PositiveIntegerField(
         _("字数"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
     )
@@ -125,12 +137,22 @@ class Proposal(models.Model):
         _("村级参会人数"), default=0, validators=[MaxValueValidator(100_000)]
     )
     principals_required = models.BooleanField(_("要求基层主要负责同志参会"), default=False)
+    # What the 2024 若干规定 limits a meeting by: the clerk reads them off the agenda.
+    comprehensive_meeting = models.BooleanField(
+        _("综合性工作会议"), default=False, help_text=_("每个部门每年至多召开一次。"))
+    group_discussion = models.BooleanField(
+        _("安排分组讨论"), default=False, help_text=_("有分组讨论的会议会期不超过一天半，其他会议不超过半天。"))
+    main_speech_minutes = models.PositiveSmallIntegerField(
+        _("主报告和领导讲话时长（分钟）"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)],
+        help_text=_("按议程填写主报告、领导讲话合计时长。"))
     venue = models.CharField(_("会议地点"), max_length=200, blank=True)
     agenda = models.TextField(_("会议议程"), max_length=TEXT_MAX_CHARS, blank=True,
                               help_text=_("议程与时长安排，供审核人判断能否合并、压缩或改为视频会议。"))
     estimated_cost = models.DecimalField(
         _("预计会议成本（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # How estimated_cost was computed, in words and figures (approvals.rules.meeting_cost).
+    cost_formula = models.CharField(_("会议成本计算方式"), max_length=300, blank=True)
 
     # --- outcome (办结) -----------------------------------------------------
     doc_number = models.CharField(_("文号"), max_length=100, blank=True)

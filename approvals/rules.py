@@ -2,12 +2,13 @@
 What differs between kinds lives in approvals.kinds; this is what they share."""
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from quotas.models import Kind, MeetingCostRate, MeetingFreeRule
+from quotas.models import BreakerState, Kind, MeetingCostRate, MeetingFreeRule
 
 from . import kinds
 from .models import Proposal
@@ -44,6 +45,8 @@ def submission_problems(p: Proposal) -> list[Problem]:
 ESCALATION_TEXTS = {
     "emergency": gettext_noop("特事特办申请（超额说明：{text}）"),
     "quota_warning": gettext_noop("本部门{kind}总量已达预警线（{used}/{cap}）"),
+    "quota_tripped": gettext_noop("本部门{kind}总量因本事项用尽（{used}/{cap}）"),
+    "comprehensive_document": gettext_noop("综合性文件"),
     "grassroots_attendees": gettext_noop("乡镇及以下参会 {n} 人，超过 {limit} 人"),
     "principals_required": gettext_noop("要求基层主要负责同志参会"),
     "one_vote_veto": gettext_noop("设置“一票否决”"),
@@ -54,12 +57,19 @@ ESCALATION_TEXTS = {
 
 
 def escalations(p: Proposal, *, quota=None) -> list[dict]:
-    """Why this proposal goes on to the leader (提级): [{"code", …figures}]."""
+    """Why this proposal goes on to the leader (提级): [{"code", …figures}].
+
+    `quota` holds the counters *after* this item's reservation, so the item that
+    takes the last slot sees its quota tripped and escalates like the ones that
+    brought it to the warning line (the fullest quota gets the closest review).
+    """
     reasons = []
     if p.emergency:
         reasons.append({"code": "emergency", "text": p.justification})
-    if quota is not None and quota.breaker_state == "warning":
-        reasons.append({"code": "quota_warning", "kind": quota.kind, "used": quota.used, "cap": quota.cap})
+    state = quota.breaker_state if quota is not None else BreakerState.NORMAL
+    if state != BreakerState.NORMAL:
+        code = "quota_tripped" if state == BreakerState.TRIPPED else "quota_warning"
+        reasons.append({"code": code, "kind": quota.kind, "used": quota.used, "cap": quota.cap})
     reasons += kinds.of(p.kind).escalations(p)
     if p.manual_escalation:
         reasons.append({"code": "manual"})
@@ -77,12 +87,43 @@ def describe_escalation(reason: dict) -> str:
     return _(template).format(**figures)
 
 
-def meeting_cost(*, meeting_class: int | None, attendees: int, days: int) -> Decimal:
-    """会议成本 = 人数 × 天数 × (该类会议综合定额 + 人均误工成本)."""
-    if not meeting_class or not attendees or not days:
-        return Decimal("0.00")
+class Cost(NamedTuple):
+    amount: Decimal
+    formula: str  # how the amount was reached, in words and figures
+
+
+CLASS_RATES = {1: 760, 2: 650, 3: 550, 4: 550}  # central standard, used when no rate is stored
+
+
+def class_rate(meeting_class: int) -> int:
     rate = MeetingCostRate.objects.filter(meeting_class=meeting_class).values_list("rate", flat=True).first()
-    if rate is None:
-        rate = {1: 760, 2: 650, 3: 550, 4: 550}[meeting_class]
-    per_day = Decimal(rate) + Decimal(settings.JIANFU["WORKING_DAY_COST"])
-    return (per_day * attendees * days).quantize(Decimal("0.01"))
+    return CLASS_RATES[meeting_class] if rate is None else rate
+
+
+def meeting_cost(p: Proposal, *, attendees: int | None = None) -> Cost:
+    """会议成本 = 综合定额 (on-site only) + 误工成本.
+
+    The per-diem (会议费综合定额: lodging, meals, venue) is paid per attendee
+    and calendar day of an on-site meeting; a video meeting has none. A hybrid
+    meeting is costed as on-site: the proposal does not say who attends where,
+    so the figure is the upper bound. Working time is every attendee's hours
+    (kinds.meeting.working_hours) at settings.JIANFU["WORKING_HOUR_COST"].
+    """
+    attendees = p.total_attendees if attendees is None else attendees
+    if not (p.meeting_class and attendees and p.start and p.end and p.end > p.start):
+        return Cost(Decimal("0.00"), "")
+    hours = Decimal(str(round(kinds.meeting.working_hours(p.start, p.end), 2)))
+    hourly = Decimal(settings.JIANFU["WORKING_HOUR_COST"])
+    working = hourly * attendees * hours
+    parts, amount = [], working
+    if p.meeting_format == "video":
+        parts.append(_("视频会议不计综合定额"))
+    else:
+        rate = class_rate(p.meeting_class)
+        amount += Decimal(rate) * attendees * p.meeting_days
+        parts.append(_("{n} 人 × {d} 天 × {rate} 元（{label}综合定额）").format(
+            n=attendees, d=p.meeting_days, rate=rate, label=p.get_meeting_class_display()))
+    parts.append(_("{n} 人 × {h:g} 小时 × {rate} 元（误工）").format(n=attendees, h=float(hours), rate=hourly))
+    amount = amount.quantize(Decimal("0.01"))
+    separator = "；" if p.meeting_format == "video" else " + "
+    return Cost(amount, separator.join(parts) + f" = {amount:,.2f} " + _("元"))

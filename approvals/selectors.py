@@ -4,6 +4,7 @@ API list and the pages that count proposals. Who may see what is policy.py's."""
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from quotas.models import Kind
 
@@ -47,9 +48,11 @@ def proposal_list(*, user, state: str | None = None, kind: str | None = None,
 
 
 def completed_meetings() -> QuerySet:
-    """会议成本公示: meetings whose outcome is recorded, newest first (public)."""
+    """会议成本公示: meetings that took place (ended) and whose outcome is
+    recorded, newest first (public). The end is checked here too, not only when
+    the outcome is recorded: the page must never show a meeting as held early."""
     return (
-        Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED)
+        Proposal.objects.filter(kind=Kind.MEETING, state=State.COMPLETED, end__lte=timezone.now())
         .select_related("department")
         .order_by("-start", "-id")
     )

@@ -298,10 +298,7 @@ def _submit(proposal, by, emergency, justification):
         current.manual_escalation = False
         current.escalations = rules.escalations(current, quota=quota)
         if current.kind == "meeting":
-            current.estimated_cost = rules.meeting_cost(
-                meeting_class=current.meeting_class, attendees=current.total_attendees,
-                days=current.meeting_days,
-            )
+            current.estimated_cost, current.cost_formula = rules.meeting_cost(current)
         current.submitted_at = timezone.now()
         change.comment = justification if emergency else ""
     return current

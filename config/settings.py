@@ -206,17 +206,30 @@ JIANFU = {
     # 提级: a meeting drawing more than this many attendees from township
     # level or below goes to the leader.
     "ESCALATE_GRASSROOTS_ATTENDEES": int(os.environ.get("JIANFU_ESCALATE_GRASSROOTS", "50")),
-    # Meeting limits checked at submission.
-    "MEETING_MAX_HOURS": float(os.environ.get("JIANFU_MEETING_MAX_HOURS", "3")),
-    "MEETING_MAX_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_DAYS", "2")),
+    # Meeting limits checked at submission (2024 《整治形式主义为基层减负若干规定》):
+    # 会期 in days of working time — a meeting with group discussion at most 1.5,
+    # any other at most half a day; main report and leaders' speeches at most an
+    # hour; a department's 综合性工作会议 at most once a year.
+    "MEETING_MAX_DAYS": float(os.environ.get("JIANFU_MEETING_MAX_DAYS", "0.5")),
+    "MEETING_DISCUSSION_MAX_DAYS": float(os.environ.get("JIANFU_MEETING_DISCUSSION_MAX_DAYS", "1.5")),
+    "MEETING_SPEECH_MAX_MINUTES": int(os.environ.get("JIANFU_MEETING_SPEECH_MAX_MINUTES", "60")),
+    "COMPREHENSIVE_MEETINGS_PER_YEAR": int(os.environ.get("JIANFU_COMPREHENSIVE_MEETINGS_PER_YEAR", "1")),
+    # A working day: the hours a multi-day meeting can take each day, and its length.
+    "WORKDAY_START_HOUR": int(os.environ.get("JIANFU_WORKDAY_START_HOUR", "8")),
+    "WORKDAY_END_HOUR": int(os.environ.get("JIANFU_WORKDAY_END_HOUR", "18")),
+    "WORKING_HOURS_PER_DAY": int(os.environ.get("JIANFU_WORKING_HOURS_PER_DAY", "8")),
     "MEETING_MAX_ATTENDEES": int(os.environ.get("JIANFU_MEETING_MAX_ATTENDEES", "300")),
     # A draft meeting's start and end may be at most this far apart (a typing
     # error beyond it is refused at input, before any rule check runs).
     "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
-    # Document length limit in characters.
+    # Document length limits in characters (2024 若干规定): 综合性 documents have
+    # none (they escalate); those deploying a 专项 task or a specific job 4,000;
+    # any other 5,000.
     "DOCUMENT_MAX_CHARS": int(os.environ.get("JIANFU_DOCUMENT_MAX_CHARS", "5000")),
-    # Working-time cost of one attendee-day, ¥ (added to the class rate).
-    "WORKING_DAY_COST": int(os.environ.get("JIANFU_WORKING_DAY_COST", "400")),
+    "DOCUMENT_SPECIFIC_MAX_CHARS": int(os.environ.get("JIANFU_DOCUMENT_SPECIFIC_MAX_CHARS", "4000")),
+    # Working-time cost of one attendee-hour, ¥ (会议成本's 误工 part; the
+    # per-diem class rates are data, MeetingCostRate).
+    "WORKING_HOUR_COST": int(os.environ.get("JIANFU_WORKING_HOUR_COST", "50")),
     # 减负备案号, given to every approved item: {year} is the year it counts
     # against, {seq} its place in that year (gap-free).
     "REGISTRY_FORMAT": os.environ.get("JIANFU_REGISTRY_FORMAT", "江减备〔{year}〕{seq:04d}号"),

@@ -9,6 +9,7 @@ from approvals import services
 from approvals.models import Hold, Proposal, State
 from quotas.models import LedgerAction, LedgerEntry
 from quotas.services import ledger_drift
+from tests.clock import outcomes_due
 from tests.api import client_for, document_body
 from tests.factory import reload
 
@@ -195,16 +196,18 @@ def test_it_cancels_an_approved_item_with_a_reason(people):
 def test_it_completes_a_document_with_its_number(people):
     p = people.approved(people.document())
     assert post(people.clerk, p, "complete", {}).status_code == 400
-    response = post(people.clerk, p, "complete", {"doc_number": "江教发〔2027〕12号", "issued_on": "2027-09-15"})
+    with outcomes_due():
+        response = post(people.clerk, p, "complete", {"doc_number": "江教发〔2027〕12号", "issued_on": "2027-09-15"})
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "completed" and response.json()["doc_number"] == "江教发〔2027〕12号"
 
 
 def test_it_completes_a_meeting_with_its_attendance(people):
     p = people.approved(people.meeting())
-    response = post(people.clerk, p, "complete", {"actual_attendees": 30})
+    with outcomes_due():
+        response = post(people.clerk, p, "complete", {"actual_attendees": 30})
     assert response.status_code == 200
-    assert response.json()["actual_attendees"] == 30 and response.json()["actual_cost"] == "28500.00"
+    assert response.json()["actual_attendees"] == 30 and response.json()["actual_cost"] == "19500.00"
 
 
 def test_it_refuses_completion_out_of_state_or_range(people):

@@ -6,6 +6,7 @@ from approvals import services
 from approvals.models import Hold, ProposalEvent, State
 from quotas.models import LedgerAction, LedgerEntry
 from quotas.services import ledger_drift
+from tests.clock import outcomes_due
 from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,9 @@ def test_it_walks_the_happy_path_and_commits_the_slot(people):
     assert p.state == State.APPROVED and p.hold == Hold.COMMITTED
     q = reload(people.quota)
     assert (q.reserved, q.committed) == (0, 1)
-    p = services.proposal_complete(proposal=p, by=people.clerk, doc_number="江教发〔2027〕12号",
-                                   issued_on=dt.date(2027, 9, 15))
+    with outcomes_due():
+        p = services.proposal_complete(proposal=p, by=people.clerk, doc_number="江教发〔2027〕12号",
+                                       issued_on=dt.date(2027, 9, 15))
     assert p.state == State.COMPLETED and p.doc_number == "江教发〔2027〕12号"
     assert services.open_task(p) is None
     steps = list(p.events.values_list("action", "from_state", "to_state"))
@@ -268,7 +270,7 @@ def test_a_meeting_on_a_meeting_free_day_is_refused_but_may_be_saved(people):
 def test_meeting_and_document_limits_are_checked_at_submission(people):
     start = dt.datetime(2027, 9, 14, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     long = people.meeting(start=start, end=start + dt.timedelta(hours=5))
-    with pytest.raises(services.SubmissionRefused, match="超过 3"):
+    with pytest.raises(services.SubmissionRefused, match="不超过 0.5 天"):
         people.submitted(long)
     crowd = people.meeting(attendees_city=400)
     with pytest.raises(services.SubmissionRefused, match="人的上限"):
@@ -284,15 +286,16 @@ def test_meeting_and_document_limits_are_checked_at_submission(people):
 
 def test_meeting_cost_is_estimated_and_recorded(people):
     p = people.approved(people.meeting())
-    # 35 attendees × 1 day × (550 class-3 rate + 400 working time)
-    assert str(reload(p).estimated_cost) == "33250.00"
-    p = services.proposal_complete(proposal=p, by=people.clerk, actual_attendees=30)
-    assert str(p.actual_cost) == "28500.00"
+    # 35 attendees × 1 day × 550 (class 3) + 35 attendees × 2 hours × 50 (working time)
+    assert str(reload(p).estimated_cost) == "22750.00"
+    with outcomes_due():
+        p = services.proposal_complete(proposal=p, by=people.clerk, actual_attendees=30)
+    assert str(p.actual_cost) == "19500.00"
 
 
 def test_completion_needs_its_data(people):
     p = people.approved(people.document())
-    with pytest.raises(services.SubmissionRefused, match="文号"):
+    with outcomes_due(), pytest.raises(services.SubmissionRefused, match="文号"):
         services.proposal_complete(proposal=p, by=people.clerk, issued_on=dt.date(2027, 9, 1))
     assert reload(p).state == State.APPROVED
 

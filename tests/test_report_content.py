@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from approvals import services
 from quotas.models import LedgerAction, LedgerEntry, Quota
 from reports import pdf, render
+from tests.clock import outcomes_due
 from tests.factory import make_department, make_quota
 
 YEAR = 2027
@@ -54,7 +55,8 @@ def year_of_work(people):
     services.proposal_decide(proposal=urgent, by=people.reviewer, decision="approve")
     services.proposal_decide(proposal=urgent, by=people.leader, decision="approve")
     meeting = people.approved(people.meeting())
-    services.proposal_complete(proposal=meeting, by=people.clerk, actual_attendees=30,
+    with outcomes_due():
+        services.proposal_complete(proposal=meeting, by=people.clerk, actual_attendees=30,
                                actual_cost=Decimal("12345.60"))
     other_department_approves(people)
     return people

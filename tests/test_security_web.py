@@ -6,6 +6,7 @@ from django.test import Client
 from approvals import services
 from approvals.models import ProposalEvent, State
 from quotas.models import LedgerEntry
+from tests.clock import outcomes_due
 from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,8 @@ def test_the_role_matrix(people, state, action, data, allowed, role):
     p = in_state(people, state)
     events = ProposalEvent.objects.count()
     entries = LedgerEntry.objects.count()
-    response = post_as(getattr(people, role), f"/proposals/{p.pk}/{action}/", data)
+    with outcomes_due():  # an approved item's outcome is due
+        response = post_as(getattr(people, role), f"/proposals/{p.pk}/{action}/", data)
     may = role == allowed or (allowed == "clerk" and role == "clerk2")
     if may:
         assert response.status_code == 302, response.content.decode()[:500]
@@ -129,7 +131,8 @@ def test_the_role_matrix_through_the_api(people, state, action, data, allowed, r
     events, entries = ProposalEvent.objects.count(), LedgerEntry.objects.count()
     api = APIClient()
     api.force_authenticate(getattr(people, role))
-    response = api.post(f"/api/v1/proposals/{p.pk}/{action}/", data, format="json")
+    with outcomes_due():
+        response = api.post(f"/api/v1/proposals/{p.pk}/{action}/", data, format="json")
     may = role == allowed or (allowed == "clerk" and role == "clerk2")
     if may:
         assert response.status_code == 200, response.json()

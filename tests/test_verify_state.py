@@ -15,6 +15,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from approvals import services
 from approvals.models import Hold, Proposal, State
 from quotas.services import ledger_drift, quota_reserve
+from tests.clock import outcomes_due
 from tests.factory import make_user, reload
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +94,9 @@ def test_verify_state_is_clean_through_every_step_of_the_lifecycle(people):
     services.proposal_decide(proposal=p, by=people.reviewer, decision="return", comment="请修改")
     people.approved(people.document())  # approved, committed
     p = people.approved(people.document())
-    services.proposal_complete(proposal=p, by=people.clerk, doc_number="江教发〔2027〕1号",
-                               issued_on=dt.date(people.year, 9, 15))
+    with outcomes_due():
+        services.proposal_complete(proposal=p, by=people.clerk, doc_number="江教发〔2027〕1号",
+                                   issued_on=dt.date(people.year, 9, 15))
     p = people.at_office(people.document())
     services.proposal_decide(proposal=p, by=people.reviewer, decision="reject", comment="不必要")
     services.proposal_withdraw(proposal=people.submitted(people.document()), by=people.clerk)

@@ -7,6 +7,7 @@ import pytest
 
 from approvals.models import Proposal, State
 from quotas.models import LedgerAction, LedgerEntry
+from tests.clock import outcomes_due
 from tests.factory import reload
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,8 @@ def test_the_whole_review_over_http(client, people):
     assert client.post(f"/proposals/{p.pk}/decide/", {"decision": "approve"}).status_code == 302
     assert reload(p).state == State.APPROVED
     as_user(client, people.clerk)
-    response = client.post(f"/proposals/{p.pk}/complete/", {"doc_number": "江教发〔2027〕3号", "issued_on": "2027-09-15"})
+    with outcomes_due():
+        response = client.post(f"/proposals/{p.pk}/complete/", {"doc_number": "江教发〔2027〕3号", "issued_on": "2027-09-15"})
     assert response.status_code == 302 and reload(p).state == State.COMPLETED
     page = client.get(f"/proposals/{p.pk}/").content.decode()
     for step in ["提交", "同意", "登记办结", "部门负责人", "减负办"]:
@@ -158,11 +160,12 @@ def test_the_public_meeting_cost_page_needs_no_login(client, people):
     p = people.approved(people.meeting(title="全市防汛工作会"))
     from approvals import services
 
-    services.proposal_complete(proposal=p, by=people.clerk, actual_attendees=30)
-    response = client.get("/public/meeting-costs/")
+    with outcomes_due():
+        services.proposal_complete(proposal=p, by=people.clerk, actual_attendees=30)
+        response = client.get("/public/meeting-costs/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "全市防汛工作会" in page and "28,500.00" in page
+    assert "全市防汛工作会" in page and "19,500.00" in page
 
 
 def test_titles_are_escaped(client, people):

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals import lifecycle
-from approvals.models import DocType, MeetingFormat, Proposal, ProposalEvent, State
+from approvals.models import DocCategory, DocType, MeetingFormat, Proposal, ProposalEvent, State
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 from quotas.limits import TEXT_MAX_CHARS
@@ -72,10 +72,12 @@ PROPOSAL_FIELDS = [
     "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
     "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
     "escalation_reasons", "escalations",
-    "doc_type", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
+    "doc_type", "doc_category", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
     "one_vote_veto", "responsibility_pledge",
-    "meeting_format", "meeting_class", "attendees_city", "attendees_county",
-    "attendees_township", "attendees_village", "principals_required", "venue", "estimated_cost",
+    "meeting_format", "meeting_class", "comprehensive_meeting", "group_discussion",
+    "main_speech_minutes", "attendees_city", "attendees_county",
+    "attendees_township", "attendees_village", "principals_required", "venue", "agenda", "estimated_cost",
+    "cost_formula",
     "doc_number", "issued_on", "actual_attendees", "actual_cost", "registry_number",
     "created_at", "updated_at", "submitted_at", "decided_at", "completed_at",
 ]
@@ -155,6 +157,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     end = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
                                     help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）；须晚于 start，"
                                                            "且与 start 相隔不超过 31 天。"))
+    doc_category = serializers.ChoiceField(
+        choices=DocCategory.choices, required=False,
+        help_text=gettext_lazy("综合性文件不限篇幅但须提级；部署专项任务或具体工作 ≤ 4000 字；其他 ≤ 5000 字。"))
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, required=False, allow_blank=True)
     meeting_class = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
     attendees_city = _count()
@@ -176,6 +181,9 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
+    comprehensive_meeting = serializers.BooleanField(required=False)
+    group_discussion = serializers.BooleanField(required=False)
+    main_speech_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False, allow_null=True)
     emergency = serializers.BooleanField(default=False)
     justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
