@@ -28,3 +28,23 @@ class ProposalAdmin(ReadOnlyAdmin):
 class ProposalEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "proposal", "at", "step", "action", "actor", "from_state", "to_state"]
     list_filter = ["step", "action"]
+
+
+# viewflow registers admin pages for its Process and Task rows; deleting or
+# editing them there moves the engine behind the services' back (issue 10,
+# defect 7). Keep them readable for support, never writable.
+from viewflow.workflow.models import Process, Task  # noqa: E402
+
+
+class _EngineRowAdmin(ReadOnlyAdmin):
+    list_display = ["id", "flow_class", "status", "created", "finished"]
+
+
+class _EngineTaskAdmin(ReadOnlyAdmin):
+    list_display = ["id", "flow_task", "status", "owner", "created", "finished"]
+
+
+for model, model_admin in ((Process, _EngineRowAdmin), (Task, _EngineTaskAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -5,7 +5,7 @@ from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Department, Kind, Level
 
 from . import kinds
-from .models import Proposal, State
+from .models import Attachment, Proposal, State
 
 FIELDS_OF_KIND = {kind: ["title", "necessity", *module.FIELDS] for kind, module in kinds.KINDS.items()}
 
@@ -106,3 +106,8 @@ class ListFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + State.choices, required=False)
     kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + Kind.choices, required=False)
     quota = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、Word（doc/docx）、OFD 或图片，按内容检查类型。"))
+    role = forms.ChoiceField(label=_("类别"), choices=Attachment.Role.choices, initial=Attachment.Role.ANNEX)

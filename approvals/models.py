@@ -359,7 +359,7 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["proposal", "role", "id"]
+        ordering = ["proposal", "-role", "id"]  # 正文 (body) before 附件 (annex)
 
     def __str__(self):
         return self.name

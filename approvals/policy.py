@@ -23,7 +23,7 @@ from .errors import InvalidTransition, NotAllowed
 from .lifecycle import (
     CLERK_ONLY, DECISIONS, EDITABLE_STATES, STEP_OF_STATE, Action, Rule, Step, rule_for, rules_from,
 )
-from .models import Proposal
+from .models import Proposal, State
 
 MSG_OWN_DRAFT = gettext_noop("不能审批自己起草的申请。")
 MSG_OWN_DEPARTMENT = gettext_noop("减负办审核人和领导小组审批人不能审批本部门的申请。")
@@ -104,6 +104,30 @@ def _refuse_unless(user, proposal: Proposal, step: str) -> None:
         raise NotAllowed(_(reason))
 
 
+def waits_for(user, proposal: Proposal) -> bool:
+    """Whether the step `proposal` waits at (its open task) is `user`'s to take."""
+    step = STEP_OF_STATE.get(proposal.state)
+    return step is not None and refusal(user, proposal, step) is None
+
+
+def actionable(user) -> Q:
+    """`waits_for` as a filter: the same rules as `refusal`, written for the
+    database so that a to-do of 20,000 items is one query (tests check the two
+    agree item by item)."""
+    roles, own = user.roles, user.department_id
+    mine = Q(department_id=own) if own is not None else Q(pk__in=[])
+    deciding = ~Q(created_by_id=user.pk)
+    wanted = Q(pk__in=[])
+    if Role.HEAD in roles:
+        wanted |= Q(state=State.HEAD_REVIEW) & mine & deciding
+    for role, state in ((Role.REVIEWER, State.OFFICE_REVIEW), (Role.LEADER, State.LEADER_REVIEW)):
+        if role in roles:
+            wanted |= Q(state=state) & ~mine & deciding
+    if Role.CLERK in roles:
+        wanted |= Q(state__in=[State.RETURNED, State.APPROVED]) & mine
+    return wanted
+
+
 def may_draft(user) -> bool:
     return Role.CLERK in user.roles and user.department_id is not None
 
@@ -124,8 +148,11 @@ def visible_proposals(user, *, related: bool = True):
         proposals = proposals.select_related("department", "created_by", "quota")
     if not user.is_authenticated:
         return proposals.none()
-    if sees_all_departments(user):
+    if user.is_superuser:
         return proposals
+    if sees_all_departments(user):
+        # Drafts are private to their department until submitted.
+        return proposals.exclude(Q(state=State.DRAFT) & ~Q(department_id=user.department_id))
     if user.department_id is None:
         return proposals.none()
     co_issued = Proposal.co_departments.through.objects.filter(

@@ -53,10 +53,11 @@ ESCALATION_TEXTS = {
     "responsibility_pledge": gettext_noop("要求基层签订责任状"),
     "forms_required": gettext_noop("要求基层填报表格或报送材料 {n} 项"),
     "manual": gettext_noop("减负办审核人提级"),
+    "manual_with_reason": gettext_noop("减负办审核人提级：{comment}"),
 }
 
 
-def escalations(p: Proposal, *, quota=None) -> list[dict]:
+def escalations(p: Proposal, *, quota=None, manual_reason: str = "") -> list[dict]:
     """Why this proposal goes on to the leader (提级): [{"code", …figures}].
 
     `quota` holds the counters *after* this item's reservation, so the item that
@@ -72,13 +73,16 @@ def escalations(p: Proposal, *, quota=None) -> list[dict]:
         reasons.append({"code": code, "kind": quota.kind, "used": quota.used, "cap": quota.cap})
     reasons += kinds.of(p.kind).escalations(p)
     if p.manual_escalation:
-        reasons.append({"code": "manual"})
+        reasons.append({"code": "manual", "comment": manual_reason} if manual_reason else {"code": "manual"})
     return reasons
 
 
 def describe_escalation(reason: dict) -> str:
     """One stored reason in words, in the active language."""
-    template = ESCALATION_TEXTS.get(reason.get("code"))
+    code = reason.get("code")
+    if code == "manual" and reason.get("comment"):
+        code = "manual_with_reason"
+    template = ESCALATION_TEXTS.get(code)
     if template is None:  # stored as text before reasons were codes
         return str(reason.get("text", reason.get("code", "")))
     figures = {k: v for k, v in reason.items() if k != "code"}

@@ -56,3 +56,38 @@ def completed_meetings() -> QuerySet:
         .select_related("department")
         .order_by("-start", "-id")
     )
+
+
+def slot_of(proposal) -> dict | None:
+    """The quota slot this item holds or held: its place among the quota's slots
+    when it was reserved ("第 7/7 个名额") and the quota as it stands now."""
+    if proposal.quota_id is None:
+        return None
+    quota = proposal.quota
+    reserved = (proposal.ledger_entries.filter(action="reserve", quota=quota)
+                .order_by("-id").values("reserved_after", "committed_after", "flagged_after").first())
+    place = sum(reserved.values()) if reserved else None
+    return {"quota": quota, "place": place}
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in text if ch.isalnum())
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def similar_titles(proposal, *, limit: int = 5, threshold: float = 0.3) -> list:
+    """The same department's items of the last 12 months whose titles share many
+    character pairs with this one (Jaccard ≥ threshold): candidates for merging
+    (能合并的不再单独发文/开会). At most 500 titles are compared."""
+    since = proposal.created_at - datetime.timedelta(days=365)
+    mine = _bigrams(proposal.title)
+    candidates = (Proposal.objects.filter(department_id=proposal.department_id, created_at__gte=since)
+                  .exclude(pk=proposal.pk).exclude(state=State.DRAFT).order_by("-created_at")[:500])
+    scored = []
+    for other in candidates:
+        theirs = _bigrams(other.title)
+        score = len(mine & theirs) / len(mine | theirs)
+        if score >= threshold:
+            scored.append((score, other))
+    scored.sort(key=lambda pair: -pair[0])
+    return [other for _score, other in scored[:limit]]

@@ -32,7 +32,8 @@ from . import kinds, lifecycle, policy, rules
 from .registry import registry_assign
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
-from .models import Hold, Proposal, ProposalEvent, ProposalProcess
+from .models import Attachment, Hold, Proposal, ProposalEvent, ProposalProcess
+from .uploads import UploadRefused, check_upload
 from .policy import MSG_NO_TASK, MSG_NOT_CLERK  # noqa: F401 (views name them)
 
 MSG_NEEDS_JUSTIFICATION = gettext_noop("特事特办申请必须写明超额说明。")
@@ -264,6 +265,39 @@ def _check_joint(department_id, lead_department, co_departments) -> None:
             rules.Problem("co_departments", "invalid", _(MSG_CO_DEPARTMENT))])
 
 
+# --- attachments (正文 and 附件) ---------------------------------------------------
+
+def attachment_add(*, proposal: Proposal, by, upload, role: str = Attachment.Role.ANNEX) -> Attachment:
+    """A clerk of the item's department adds its text or an annex while it is a
+    draft or returned. The type is checked by content (approvals.uploads)."""
+    if role not in Attachment.Role.values:
+        raise SubmissionRefused(_("附件类别只能是正文或附件。"), code="invalid", problems=[
+            rules.Problem("role", "invalid", _("附件类别只能是正文或附件。"))])
+    try:
+        checked = check_upload(upload)
+    except UploadRefused as refused:
+        raise SubmissionRefused(str(refused), code=refused.problem.code, problems=[refused.problem]) from None
+    with committing(transaction.atomic()):
+        current = _reload(proposal)
+        policy.require(by, current, Action.EDIT)
+        attachment = Attachment(proposal=current, role=role, name=checked.name, size=checked.size,
+                                content_type=checked.content_type, sha256=checked.sha256, uploaded_by=by)
+        # The file is written before the row; a rolled-back row leaves an orphan
+        # file in storage, never a row without its file.
+        attachment.file.save(checked.name, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, by) -> None:
+    """Take an attachment off a draft or returned item (the file goes too)."""
+    with committing(transaction.atomic()):
+        current = _reload(attachment.proposal)
+        policy.require(by, current, Action.EDIT)
+        Attachment.objects.filter(pk=attachment.pk).delete()
+        transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+
 # --- submission (总量熔断 happens here) --------------------------------------------
 
 def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justification: str = "") -> Proposal:
@@ -330,7 +364,8 @@ def proposal_decide(*, proposal: Proposal, by, decision: str, comment: str = "")
     with _transition(proposal, by, decision, comment=comment) as change:
         if decision == Action.ESCALATE:
             change.proposal.manual_escalation = True
-            change.proposal.escalations = rules.escalations(change.proposal, quota=change.proposal.quota)
+            change.proposal.escalations = rules.escalations(
+                change.proposal, quota=change.proposal.quota, manual_reason=comment.strip())
     return change.proposal
 
 

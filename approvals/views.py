@@ -9,20 +9,46 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from quotas.access import visible_departments
 from quotas.models import Kind, Quota
 
-from . import policy, rules, selectors, services
+from . import policy, rules, selectors, services, todo
 from .lifecycle import Action
 from .policy import get_proposal_for_user
-from .forms import CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm
-from .models import Proposal
+from .forms import (
+    AttachmentForm, CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm,
+)
+from .models import Attachment, Proposal, State
+
+
+# --- 待办 (the to-do centre) ---------------------------------------------------------
+
+TODO_TABS = {"todo": _lazy("待办"), "done": _lazy("已办"), "mine": _lazy("我发起的")}
+
+
+@login_required
+@require_GET
+def todo_page(request):
+    """Every role starts here: what waits for me (oldest first, with its due date),
+    what I acted on, what I started; a clerk also sees their drafts."""
+    tab = request.GET.get("tab", "todo")
+    if tab not in TODO_TABS:
+        tab = "todo"
+    source = {"todo": todo.waiting, "done": todo.done_by, "mine": todo.started_by}[tab](request.user)
+    page = Paginator(source, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"tab": tab, "tabs": TODO_TABS, "page": page, "query": f"tab={tab}"}
+    if tab == "todo":
+        context["items"] = todo.items(page.object_list)
+        context["drafts"] = policy.visible_proposals(request.user).filter(
+            created_by=request.user, state=State.DRAFT).order_by("-updated_at")[:20]
+    return render(request, "approvals/todo.html", context)
 
 
 # --- reading ------------------------------------------------------------------------
@@ -62,9 +88,14 @@ def _detail_context(request, proposal, **extra):
     decisions = [(rule.action, rule.label) for rule in services.decisions_for(proposal, user)]
     may = {action: policy.may(user, proposal, action) for action in (
         Action.EDIT, Action.SUBMIT, Action.WITHDRAW, Action.COMPLETE, Action.CANCEL)}
+    events = list(proposal.events.select_related("actor"))
     context = {
         "proposal": proposal,
-        "events": proposal.events.select_related("actor"),
+        "events": events,
+        # Earlier decisions with their comments, newest first, at the top of the page.
+        "opinions": [e for e in reversed(events) if e.comment and e.step != "clerk"],
+        "returned": next((e for e in reversed(events) if e.to_state == State.RETURNED), None)
+        if proposal.state == State.RETURNED else None,
         "task": services.open_task(proposal),
         "decision_form": DecisionForm(choices=decisions) if decisions else None,
         "may_edit": may[Action.EDIT],
@@ -74,8 +105,13 @@ def _detail_context(request, proposal, **extra):
         "submit_form": SubmitForm(initial={"emergency": proposal.emergency, "justification": proposal.justification}),
         "comment_form": CommentForm(),
         "complete_form": CompleteForm(kind=proposal.kind),
+        "attachment_form": AttachmentForm(),
+        "attachments": list(proposal.attachments.all()),
+        "slot": selectors.slot_of(proposal),
+        "similar": selectors.similar_titles(proposal) if decisions else [],
         "warnings": rules.rule_problems(proposal) if may[Action.EDIT] else [],
     }
+    context["preview"] = next((a for a in context["attachments"] if a.content_type == "application/pdf"), None)
     context.update(extra)
     return context
 
@@ -182,11 +218,12 @@ def proposal_submit(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     form = SubmitForm(request.POST)
     if not form.is_valid():
-        return _refused(request, proposal, services.SubmissionRefused(_("提交的内容有误。")))
+        return _refused(request, proposal, services.SubmissionRefused(_("提交的内容有误。")), submit_form=form)
+    # A refused submission shows the form as sent (特事特办 ticked, justification kept).
     return _act(request, proposal, lambda: services.proposal_submit(
         proposal=proposal, by=request.user, emergency=form.cleaned_data["emergency"],
         justification=form.cleaned_data["justification"],
-    ), _("已提交，等待部门负责人审签。"))
+    ), _("已提交，等待部门负责人审签。"), submit_form=form)
 
 
 @login_required
@@ -195,9 +232,27 @@ def proposal_decide(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     decision = request.POST.get("decision", "")
     comment = request.POST.get("comment", "")
-    return _act(request, proposal, lambda: services.proposal_decide(
-        proposal=proposal, by=request.user, decision=decision, comment=comment,
-    ), _("已办理。"))
+    try:
+        decided = services.proposal_decide(proposal=proposal, by=request.user, decision=decision, comment=comment)
+    except (services.ProposalError, FlowLockFailed) as error:
+        return _refused(request, proposal, error)
+    messages.success(request, str(WHERE_IT_WENT.get(decided.state, _lazy("已办理。"))))
+    following = todo.next_after(request.user, decided)
+    if following is None:
+        messages.info(request, _("您的待办已全部办完。"))
+        return redirect("approvals:todo")
+    messages.info(request, _("下一件：#{pk} {title}").format(pk=following.pk, title=following.title))
+    return redirect("approvals:detail", pk=following.pk)
+
+
+# After a decision, say where the item went (then 下一件 opens).
+WHERE_IT_WENT = {
+    State.OFFICE_REVIEW: _lazy("已审签，已送减负办审核。"),
+    State.LEADER_REVIEW: _lazy("已报领导小组审批。"),
+    State.APPROVED: _lazy("已批准，已给出减负备案号；经办人将登记办理结果。"),
+    State.RETURNED: _lazy("已退回经办人修改。"),
+    State.REJECTED: _lazy("已决定不予通过，占用的总量已释放。"),
+}
 
 
 @login_required
@@ -230,6 +285,48 @@ def proposal_complete(request, pk):
     return _act(request, proposal, lambda: services.proposal_complete(
         proposal=proposal, by=request.user, comment=form.cleaned_data["comment"], **data,
     ), _("已登记办结。"))
+
+
+# --- attachments ----------------------------------------------------------------------
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _refused(request, proposal, services.SubmissionRefused(_("请选择要上传的文件。")),
+                        attachment_form=form)
+    return _act(request, proposal, lambda: services.attachment_add(
+        proposal=proposal, by=request.user, upload=form.cleaned_data["file"], role=form.cleaned_data["role"],
+    ), _("已上传。"))
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, attachment_id):
+    """Only those who may see the item may download its files (404 otherwise).
+    ?inline=1 shows a PDF in the page's preview frame."""
+    proposal = get_proposal_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
+    inline = request.GET.get("inline") == "1" and attachment.content_type == "application/pdf"
+    response = FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.name,
+                            content_type=attachment.content_type)
+    if inline:
+        # Shown in our own page's frame: allow that one origin, nothing else.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'; object-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk, attachment_id):
+    proposal = get_proposal_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
+    return _act(request, proposal, lambda: services.attachment_remove(attachment=attachment, by=request.user),
+                _("已删除附件“{name}”。").format(name=attachment.name))
 
 
 # --- public disclosure ---------------------------------------------------------------------

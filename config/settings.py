@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "approvals.context_processors.workbench",
             ],
         },
     },
@@ -170,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "approvals:todo"  # 待办 is where every role starts
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Language and time ------------------------------------------------------
@@ -180,6 +181,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded files (attachments, evidence) go through Django's storage API;
+# STORAGES["default"] may point at object storage instead.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"  # never served directly: downloads go through views that check access
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -222,6 +228,10 @@ JIANFU = {
     # A draft meeting's start and end may be at most this far apart (a typing
     # error beyond it is refused at input, before any rule check runs).
     "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
+    # 办理时限: working days each step may take (the outcome's from the item's date).
+    "STEP_DAYS": {"head": 2, "office": 5, "leader": 5, "revise": 5, "outcome": 5},
+    # Largest attachment or evidence file accepted, bytes.
+    "UPLOAD_MAX_BYTES": int(os.environ.get("JIANFU_UPLOAD_MAX_BYTES", str(20 * 2**20))),
     # Document length limits in characters (2024 若干规定): 综合性 documents have
     # none (they escalate); those deploying a 专项 task or a specific job 4,000;
     # any other 5,000.

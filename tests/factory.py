@@ -107,6 +107,9 @@ class People:
         values.update(fields)
         return _approvals.proposal_create(by=by or self.clerk, **values)
 
+    def submitted_by(self, clerk, proposal, **kwargs):
+        return _approvals.proposal_submit(proposal=proposal, by=clerk, **kwargs)
+
     def submitted(self, proposal, **kwargs):
         return _approvals.proposal_submit(proposal=proposal, by=self.clerk, **kwargs)
 

@@ -87,7 +87,9 @@ def test_it_refuses_submission_by_a_head_or_an_outsider(people):
     p = people.document()
     assert post(people.head, p, "submit").status_code == 403
     assert post(people.outsider, p, "submit").status_code == 404
-    assert post(people.auditor, p, "submit").status_code == 403
+    # Drafts are private to their department until submitted (issue 12): not even visible.
+    assert post(people.auditor, p, "submit").status_code == 404
+    assert post(people.auditor, people.submitted(people.document()), "submit").status_code == 403
 
 
 def test_it_refuses_bad_submit_bodies(people):
@@ -158,8 +160,11 @@ def test_it_checks_visibility_then_state_then_the_decider(people):
     # An outsider may not see either: 404 whatever the state.
     assert post(people.other_head, draft, "decide", {"decision": "approve"}).status_code == 404
     assert post(people.other_head, in_review, "decide", {"decision": "approve"}).status_code == 404
-    # The auditor may see both: no open task is 409, someone else's task is 403.
-    response = post(people.auditor, draft, "decide", {"decision": "approve"})
+    # The auditor sees submitted items (drafts stay private to their department, issue 12):
+    # no open review task is 409, someone else's task is 403.
+    assert post(people.auditor, draft, "decide", {"decision": "approve"}).status_code == 404
+    approved = people.approved(people.document())
+    response = post(people.auditor, approved, "decide", {"decision": "approve"})
     assert (response.status_code, response.json()["code"]) == (409, "invalid_transition")
     response = post(people.auditor, in_review, "decide", {"decision": "approve"})
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")

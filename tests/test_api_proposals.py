@@ -116,7 +116,7 @@ def test_it_lists_only_visible_proposals_with_filters(people):
     mine = people.document()
     meeting = people.meeting()
     people.submitted(mine)
-    theirs = people.document(by=people.outsider)
+    theirs = people.submitted_by(people.outsider, people.document(by=people.outsider))
     next_year = people.document(planned_date=people.document().planned_date.replace(year=2028))
 
     def ids(user, **params):

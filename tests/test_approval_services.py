@@ -170,7 +170,7 @@ def test_a_warning_quota_escalates(people):
 def test_a_reviewer_may_escalate_by_hand(people):
     p = people.at_office(people.document())
     p = services.proposal_decide(proposal=p, by=people.reviewer, decision="escalate", comment="涉及面广")
-    assert p.state == State.LEADER_REVIEW and "减负办审核人提级" in p.escalation_reasons
+    assert p.state == State.LEADER_REVIEW and "减负办审核人提级：涉及面广" in p.escalation_reasons
     p = services.proposal_decide(proposal=p, by=people.leader, decision="return", comment="请补充说明")
     assert p.state == State.RETURNED and p.hold == Hold.RESERVED
 

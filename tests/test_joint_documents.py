@@ -98,7 +98,10 @@ def test_co_issuers_see_the_item_but_cannot_act_on_it(people):
 
 
 def test_the_reviewer_sees_who_leads_and_who_co_issues(people, client):
-    draft = people.document(is_joint=True, co_departments=[people.other])
+    from quotas.services import quota_set_cap
+
+    quota_set_cap(department=people.dept, year=2028, kind=Kind.DOCUMENT, cap=1)
+    draft = people.submitted(people.document(is_joint=True, co_departments=[people.other]))
     client.force_login(people.reviewer)
     page = client.get(f"/proposals/{draft.pk}/").content.decode()
     assert "牵头并计入总量：江海市教育局" in page and "联合发文单位：江海市农业农村局" in page

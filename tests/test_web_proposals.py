@@ -70,14 +70,16 @@ def test_the_whole_review_over_http(client, people):
         assert step in page
 
 
-def test_the_head_finds_the_task_in_the_viewflow_queue(client, people):
+def test_the_head_finds_the_task_in_the_to_do_centre_not_in_viewflows_screens(client, people):
+    """Issue 12: approvers work in our 待办, not in viewflow's English Material UI."""
     p = people.submitted(people.document())
     as_user(client, people.head)
-    response = client.get("/workflow/proposal/queue/")
+    response = client.get("/proposals/todo/")
     assert response.status_code == 200
     assert p.title in response.content.decode()
+    assert client.get("/workflow/proposal/queue/").status_code == 403
     as_user(client, people.other_head)
-    assert p.title not in client.get("/workflow/proposal/queue/").content.decode()
+    assert p.title not in client.get("/proposals/todo/").content.decode()
 
 
 @pytest.mark.parametrize("action", ["submit", "decide", "withdraw", "cancel", "complete"])

@@ -7,6 +7,7 @@ overflow a time zone conversion) — those must be a 400, never a 500.
 """
 
 from django.core.validators import ProhibitNullCharactersValidator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals import lifecycle
-from approvals.models import DocCategory, DocType, MeetingFormat, Proposal, ProposalEvent, State
+from approvals.models import Attachment, DocCategory, DocType, MeetingFormat, Proposal, ProposalEvent, State
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 from quotas.limits import TEXT_MAX_CHARS
@@ -107,11 +108,29 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("下载地址（检查访问权限）。"))
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "role", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        return reverse("approvals:attachment", args=[attachment.proposal_id, attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=gettext_lazy("PDF、Word、OFD 或图片；按内容检查类型。"))
+    role = serializers.ChoiceField(choices=Attachment.Role.choices, default=Attachment.Role.ANNEX)
+
+
 class ProposalDetailSerializer(ProposalSerializer):
     history = EventSerializer(source="events", many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta(ProposalSerializer.Meta):
-        fields = PROPOSAL_FIELDS + ["history"]
+        fields = PROPOSAL_FIELDS + ["attachments", "history"]
         read_only_fields = fields
 
 
@@ -138,6 +157,9 @@ class ProposalWriteSerializer(serializers.Serializer):
                                          help_text=gettext_lazy("发文：计划印发日期（YYYY-MM-DD；年份 1900–2999）。"))
     # documents
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False, allow_blank=True)
+    doc_category = serializers.ChoiceField(
+        choices=DocCategory.choices, required=False,
+        help_text=gettext_lazy("综合性文件不限篇幅但须提级；部署专项任务或具体工作 ≤ 4000 字；其他 ≤ 5000 字。"))
     length_chars = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
     is_joint = serializers.BooleanField(required=False)
     lead_department = DepartmentCodeField(
@@ -157,17 +179,18 @@ class ProposalWriteSerializer(serializers.Serializer):
     end = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_year],
                                     help_text=gettext_lazy("会议：结束时间（ISO 8601，带时区）；须晚于 start，"
                                                            "且与 start 相隔不超过 31 天。"))
-    doc_category = serializers.ChoiceField(
-        choices=DocCategory.choices, required=False,
-        help_text=gettext_lazy("综合性文件不限篇幅但须提级；部署专项任务或具体工作 ≤ 4000 字；其他 ≤ 5000 字。"))
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, required=False, allow_blank=True)
     meeting_class = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    comprehensive_meeting = serializers.BooleanField(required=False)
+    group_discussion = serializers.BooleanField(required=False)
+    main_speech_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False, allow_null=True)
     attendees_city = _count()
     attendees_county = _count()
     attendees_township = _count()
     attendees_village = _count()
     principals_required = serializers.BooleanField(required=False)
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    agenda = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True)
 
     def validate(self, data):
         # Checked here too (the service and the model check again) so that a bad
@@ -181,9 +204,6 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    comprehensive_meeting = serializers.BooleanField(required=False)
-    group_discussion = serializers.BooleanField(required=False)
-    main_speech_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False, allow_null=True)
     emergency = serializers.BooleanField(default=False)
     justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
@@ -244,3 +264,16 @@ class QuotaFilterSerializer(serializers.Serializer):
 
 class ProposalFilterSerializer(QuotaFilterSerializer):
     state = serializers.ChoiceField(choices=State.choices, required=False)
+
+
+class TaskSerializer(serializers.Serializer):
+    """One item of the caller's to-do (approvals.todo)."""
+
+    proposal = serializers.IntegerField(source="proposal.pk")
+    title = serializers.CharField(source="proposal.title")
+    kind = serializers.ChoiceField(source="proposal.kind", choices=Kind.choices)
+    department = serializers.CharField(source="proposal.department.code")
+    step = serializers.ChoiceField(choices=["head", "office", "leader", "revise", "outcome"])
+    action_needed = serializers.CharField()
+    waiting_since = serializers.DateTimeField()
+    due = serializers.DateField(help_text=gettext_lazy("办理时限（按工作日计）。"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("departments/", views.DepartmentList.as_view(), name="department-list"),
     path("quotas/", views.QuotaList.as_view(), name="quota-list"),
+    path("tasks/", views.TaskList.as_view(), name="task-list"),
     path("", include(router.urls)),
     # [\s\S], not ".": a path with a newline in it must get the JSON 404 too.
     re_path(r"^[\s\S]*$", views.NotFound.as_view()),

@@ -16,10 +16,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import selectors, services
+from approvals import selectors, services, todo
 from approvals.policy import get_proposal_for_user
 from approvals.models import Proposal, ProposalEvent
 from quotas.selectors import quota_list
@@ -101,7 +102,7 @@ def _read_back(pk) -> Proposal:
     # One query for the proposal and its relations, one for the history with its actors.
     return (
         Proposal.objects.select_related("department", "created_by")
-        .prefetch_related("co_departments",
+        .prefetch_related("co_departments", "attachments",
                           Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
         .get(pk=pk)
     )
@@ -149,6 +150,19 @@ class ProposalViewSet(viewsets.GenericViewSet):
         data = _validated(s.ProposalWriteSerializer(proposal, data=request.data, partial=True))
         return _detail(services.proposal_update(proposal=proposal, by=request.user, **data))
 
+    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer},
+                   responses={201: s.AttachmentSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        """正文 or 附件 of a draft or returned item, by a clerk of its department.
+        The type is checked by content: a file that is not what its name says,
+        or over the size limit, is a 400 with a code."""
+        proposal = self.get_object()
+        data = _validated(s.AttachmentUploadSerializer(data=request.data))
+        attachment = services.attachment_add(proposal=proposal, by=request.user, upload=data["file"],
+                                             role=data["role"])
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=s.SubmitSerializer,
                    responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
@@ -193,6 +207,21 @@ class ProposalViewSet(viewsets.GenericViewSet):
         proposal = self.get_object()
         data = _validated(s.CompleteSerializer(data=request.data))
         return _detail(services.proposal_complete(proposal=proposal, by=request.user, **data))
+
+
+@extend_schema(responses={200: s.TaskSerializer(many=True), **errors(404)})
+class TaskList(generics.ListAPIView):
+    """待办: what waits for the caller now, oldest first. An item is in exactly the
+    to-do of those who may act on it now and leaves it once acted on."""
+
+    serializer_class = s.TaskSerializer
+
+    def get_queryset(self):
+        return todo.waiting(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.TaskSerializer(todo.items(page), many=True).data)
 
 
 def _validated(serializer) -> dict:
