@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "quotas",
     "approvals",
+    "grassroots",
 ]
 
 MIDDLEWARE = [
@@ -243,7 +244,22 @@ JIANFU = {
     # 减负备案号, given to every approved item: {year} is the year it counts
     # against, {seq} its place in that year (gap-free).
     "REGISTRY_FORMAT": os.environ.get("JIANFU_REGISTRY_FORMAT", "江减备〔{year}〕{seq:04d}号"),
+    # Public look-ups of a number (/verify/ and /api/v1/registry/) per client
+    # address per minute: enough for a person, too few to enumerate numbers.
+    "REGISTRY_LOOKUPS_PER_MINUTE": int(os.environ.get("JIANFU_REGISTRY_LOOKUPS_PER_MINUTE", "20")),
+    # 明减暗增 flags: the office triages within this many days; at most this
+    # many evidence files per flag (each within UPLOAD_MAX_BYTES).
+    "FLAG_TRIAGE_DAYS": int(os.environ.get("JIANFU_FLAG_TRIAGE_DAYS", "10")),
+    "FLAG_MAX_FILES": int(os.environ.get("JIANFU_FLAG_MAX_FILES", "5")),
 }
+
+# The public look-up's rate limit counts in the cache. The default (per process)
+# is right for one process; with several, set DJANGO_CACHE_TABLE and run
+# `manage.py createcachetable` so that every process counts in one place.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("DJANGO_CACHE_TABLE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": os.environ["DJANGO_CACHE_TABLE"]}}
 
 # bench/submit_bench.py's baseline endpoint (never set in production).
 JIANFU_BENCH_BASELINE = env_bool("JIANFU_BENCH_BASELINE", False)
@@ -297,6 +313,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "approvals.api.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "approvals.api.pagination.Pages",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"registry": f"{JIANFU['REGISTRY_LOOKUPS_PER_MINUTE']}/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "减负闸 API",

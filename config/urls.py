@@ -8,6 +8,7 @@ from viewflow.workflow.flow import FlowAppViewset
 
 from approvals import views as approval_views
 from approvals.flows import ProposalFlow
+from grassroots import views as grassroots_views
 from quotas import views as quota_views
 
 # viewflow's task inbox, queue, archive and process chart for heads, reviewers and leaders.
@@ -21,6 +22,8 @@ urlpatterns = [
     path("proposals/", include("approvals.urls")),
     path("public/meeting-costs/", approval_views.meeting_costs, name="meeting_costs"),
     path("reports/", include("reports.urls")),
+    path("verify/", grassroots_views.verify, name="verify"),
+    path("flags/", include("grassroots.urls")),
     path("workflow/", workflow_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

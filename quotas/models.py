@@ -38,6 +38,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导小组审批人")
     AUDITOR = "auditor", _("监督/考核")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    # A township or village unit's contact: files flags (grassroots app).
+    REPORTER = "reporter", _("基层联络员")
 
 
 class DepartmentManager(models.Manager):

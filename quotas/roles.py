@@ -1,4 +1,4 @@
-"""The six roles are Django groups; this keeps their permissions in one place."""
+"""The roles are Django groups; this keeps their permissions in one place."""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -8,11 +8,13 @@ VIEW_ALL = [
     "quotas.view_department", "quotas.view_quota", "quotas.view_ledgerentry",
     "quotas.view_meetingfreerule", "quotas.view_meetingcostrate",
     "approvals.view_proposal", "approvals.view_proposalevent",
+    "grassroots.view_flag",
 ]
 
 ROLE_PERMISSIONS = {
     Role.CLERK: ["approvals.add_proposal", "approvals.change_proposal", "approvals.view_proposal"],
     Role.HEAD: ["approvals.view_proposal"],
+    Role.REPORTER: ["grassroots.add_flag", "grassroots.view_flag"],
     Role.REVIEWER: VIEW_ALL,
     Role.LEADER: VIEW_ALL,
     Role.AUDITOR: VIEW_ALL,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quotas/", views.QuotaList.as_view(), name="quota-list"),
     path("tasks/", views.TaskList.as_view(), name="task-list"),
     path("", include(router.urls)),
+    path("", include("grassroots.api_urls")),  # registry look-up and flags
     # [\s\S], not ".": a path with a newline in it must get the JSON 404 too.
     re_path(r"^[\s\S]*$", views.NotFound.as_view()),
 ]

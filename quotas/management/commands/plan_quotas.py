@@ -7,8 +7,9 @@ from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
 
 class Command(BaseCommand):
     help = (
-        "Set every issuing department's caps for YEAR from its committed count in "
-        "YEAR-1 (年度硬性下降指标): floor(actual × (1 − reduction))."
+        "Set every issuing department's caps for YEAR from its actual count in "
+        "YEAR-1 (年度硬性下降指标): floor(actual × (1 − reduction)), where actual is "
+        "what was approved plus confirmed flags of burden issued around the gate (明减暗增)."
     )
 
     def add_arguments(self, parser):
@@ -27,18 +28,19 @@ class Command(BaseCommand):
                         last = Quota.objects.filter(department=dept, year=year - 1, kind=kind).first()
                         if last is None:
                             continue
-                        cap = quota_planned_cap(
-                            last_year_committed=last.committed, reduction=reduction
-                        )
+                        # Hidden burden counts as issued: hiding it lowers next year's cap.
+                        actual = last.committed + last.flagged
+                        cap = quota_planned_cap(last_year_committed=actual, reduction=reduction)
                         quota, previous = quota_set_cap(
                             department=dept, year=year, kind=kind, cap=cap
                         )
-                        changes.append((dept.code, kind, last.committed, previous, cap))
+                        changes.append((dept.code, kind, last.committed, last.flagged, previous, cap))
         except QuotaError as error:
             raise CommandError(f"{error}（未做任何修改 / nothing was changed）") from None
-        for code, kind, actual, previous, cap in changes:
+        for code, kind, committed, flagged, previous, cap in changes:
             old = "—" if previous is None else previous
+            hidden = f" + flagged {flagged}" if flagged else ""
             self.stdout.write(
-                f"{code} {year} {kind}: {year - 1} committed {actual} -> cap {old} -> {cap}"
+                f"{code} {year} {kind}: {year - 1} committed {committed}{hidden} -> cap {old} -> {cap}"
             )
         self.stdout.write(f"{len(changes)} quotas planned for {year} (reduction {reduction:.0%}).")

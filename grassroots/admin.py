@@ -1,0 +1,39 @@
+"""Flags in the admin: read-only (they move only through grassroots.services),
+and without who filed them unless the viewer is a superuser — administrators,
+auditors and leaders read the admin too, and none of them may learn it."""
+
+from django.contrib import admin
+
+from quotas.read_only_admin import ReadOnlyAdmin
+
+from .models import Flag
+
+ANONYMOUS_FIELDS = ["id", "issuer", "channel", "kind", "received_on", "summary", "forms_demanded",
+                    "materials_demanded", "attendees_demanded", "hours_demanded", "claimed_number",
+                    "filed_at", "due_on", "state", "decided_by", "decided_at", "answer",
+                    "matched_proposal", "quota"]
+WHO_FILED = ["reporter", "unit"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_filter = ["state", "channel", "kind"]
+    search_fields = ["summary", "claimed_number"]
+    date_hierarchy = "received_on"
+
+    def get_fields(self, request, obj=None):
+        return ANONYMOUS_FIELDS + (WHO_FILED if request.user.is_superuser else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_list_display(self, request):
+        shown = ["id", "issuer", "channel", "kind", "received_on", "state", "due_on"]
+        return shown + (["unit", "reporter"] if request.user.is_superuser else [])
+
+    def get_list_filter(self, request):
+        # A filter by unit would list the units that filed against each issuer.
+        return self.list_filter + (["unit"] if request.user.is_superuser else [])
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("issuer", "unit", "reporter")

@@ -1,0 +1,145 @@
+"""The receiving end: flags of burden that went around the gate (明减暗增线索).
+
+A grassroots reporter (基层联络员) of a township or village unit files a flag;
+the review office confirms it (charged to the issuer's quota as `flagged`),
+dismisses it with a reason the reporter sees, or matches it to a registered
+item (it was not hidden). Who filed a flag is shown only to the review office
+(grassroots.policy.sees_reporter): the issuer never learns it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quotas.limits import TEXT_MAX_CHARS
+from quotas.models import Kind
+from quotas.validators import validate_year
+
+
+class Channel(models.TextChoices):
+    """How the burden arrived without passing the gate."""
+
+    WHITE_HEAD = "white_head", _("白头文件")
+    MEMO = "memo", _("便笺")
+    CHAT_GROUP = "chat_group", _("工作群通知")
+    PHONE = "phone", _("电话/口头通知")
+    UNREGISTERED_MEETING = "unregistered_meeting", _("未备案会议")
+    FORMS = "forms", _("报表/材料")
+
+
+class FlagState(models.TextChoices):
+    OPEN = "open", _("待核查")
+    CONFIRMED = "confirmed", _("已确认")
+    DISMISSED = "dismissed", _("不予认定")
+    MATCHED = "matched", _("已备案")
+
+
+class Decision(models.TextChoices):
+    CONFIRM = "confirm", _("确认（计入发文/会议部门总量）")
+    DISMISS = "dismiss", _("不予认定")
+    MATCH = "match", _("匹配已备案事项")
+
+
+STATE_OF_DECISION = {Decision.CONFIRM: FlagState.CONFIRMED, Decision.DISMISS: FlagState.DISMISSED,
+                     Decision.MATCH: FlagState.MATCHED}
+SUMMARY_MAX_CHARS = 2000
+
+
+class Flag(models.Model):
+    # Who filed it: never shown to the issuer (grassroots.policy.sees_reporter).
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("基层联络员"),
+                                 on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("quotas.Department", verbose_name=_("反映单位"),
+                             on_delete=models.PROTECT, related_name="+")
+    issuer = models.ForeignKey("quotas.Department", verbose_name=_("发文/开会部门"),
+                               on_delete=models.PROTECT, related_name="flags")
+    channel = models.CharField(_("渠道"), max_length=24, choices=Channel.choices)
+    kind = models.CharField(_("实为"), max_length=16, choices=Kind.choices)
+    received_on = models.DateField(_("收到日期"), validators=[validate_year])
+    summary = models.TextField(_("内容摘要"), max_length=SUMMARY_MAX_CHARS)
+    # What it demanded of the unit.
+    forms_demanded = models.PositiveIntegerField(_("要求填报表格数"), default=0,
+                                                 validators=[MaxValueValidator(1000)])
+    materials_demanded = models.PositiveIntegerField(_("要求报送材料数"), default=0,
+                                                     validators=[MaxValueValidator(1000)])
+    attendees_demanded = models.PositiveIntegerField(_("要求参会人数"), default=0,
+                                                     validators=[MaxValueValidator(100_000)])
+    hours_demanded = models.PositiveIntegerField(_("耗费工时（小时）"), default=0,
+                                                 validators=[MaxValueValidator(100_000)])
+    claimed_number = models.CharField(_("声称的减负备案号"), max_length=40, blank=True)
+    filed_at = models.DateTimeField(_("反映时间"), auto_now_add=True)
+    due_on = models.DateField(_("核查期限"))
+
+    state = models.CharField(_("状态"), max_length=16, choices=FlagState.choices, default=FlagState.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    answer = models.TextField(_("核查意见"), max_length=TEXT_MAX_CHARS, blank=True)
+    matched_proposal = models.ForeignKey("approvals.Proposal", verbose_name=_("匹配的备案事项"),
+                                         null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="flags")
+    quota = models.ForeignKey("quotas.Quota", verbose_name=_("计入总量"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="flags")
+    ledger_entries = GenericRelation("quotas.LedgerEntry", content_type_field="source_type",
+                                     object_id_field="source_id", related_query_name="flag")
+
+    class Meta:
+        verbose_name = _("明减暗增线索")
+        verbose_name_plural = _("明减暗增线索")
+        ordering = ["-filed_at", "-id"]
+        indexes = [models.Index(fields=["issuer", "received_on"]), models.Index(fields=["state"])]
+        constraints = [
+            # A confirmed flag names the quota it was charged to; a matched one its item.
+            models.CheckConstraint(condition=Q(state="confirmed", quota__isnull=False)
+                                   | (~Q(state="confirmed") & Q(quota__isnull=True)),
+                                   name="flag_charged_iff_confirmed"),
+            models.CheckConstraint(condition=Q(state="matched", matched_proposal__isnull=False)
+                                   | (~Q(state="matched") & Q(matched_proposal__isnull=True)),
+                                   name="flag_matched_iff_item"),
+            models.CheckConstraint(condition=Q(state="open") | Q(decided_at__isnull=False),
+                                   name="flag_decided_has_time"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_channel_display()} · {self.issuer.name}"
+
+    @property
+    def year(self) -> int:
+        """The year whose quota a confirmed flag is charged to: the day it was
+        received (a calendar date, entered as Asia/Shanghai sees it)."""
+        return self.received_on.year
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == FlagState.OPEN
+
+
+def evidence_path(instance, filename: str) -> str:
+    # A random stored name: the reporter's file name is kept in `name`, never in a path.
+    return f"flag-evidence/{instance.flag_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file the reporter attached (photo of the notice, screenshot, the form)."""
+
+    flag = models.ForeignKey(Flag, verbose_name=_("线索"), on_delete=models.PROTECT,
+                             related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证据文件")
+        verbose_name_plural = _("证据文件")
+        ordering = ["flag", "id"]
+
+    def __str__(self):
+        return self.name
