@@ -17,6 +17,7 @@ from .models import SHANGHAI
 USERNAMES = [
     "clerk_edu", "head_edu", "clerk_health", "head_health", "clerk_agri", "head_agri",
     "reviewer", "leader", "auditor", "admin",
+    "grassroots_town", "grassroots_town2", "grassroots_village", "grassroots_village2",
 ]
 SUFFIX = {"JH-EDU": "edu", "JH-HEALTH": "health", "JH-AGRI": "agri"}
 
@@ -235,3 +236,6 @@ def _build(this_year: int, clock: _Clock) -> None:
                       cap=int(plan[1] * (1 - REDUCTION)), by=admin)
     now = _Demo(this_year, clock)
     _run(now, _interleaved([_this_year_stream(now, code, kind, plan) for (code, kind), plan in THIS_YEAR.items()]))
+    from grassroots.demo import build_flags  # the receiving end reads approvals, not the reverse
+
+    build_flags(clock=clock, reviewer=now.reviewer)
