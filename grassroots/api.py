@@ -54,7 +54,8 @@ def registry_item_data(item: Proposal) -> dict:
 
 @extend_schema(responses={200: RegistryItemSerializer,
                           **_error("not_registered: no item carries this number", 404),
-                          **_error("throttled: too many look-ups from this address", 429)})
+                          **_error("throttled: too many look-ups from this address", 429),
+                          **_error("the database was unavailable: retry", 503)})
 class RegistryLookup(APIView):
     """减负备案号 look-up: public, no credentials, throttled per client address."""
 
@@ -135,11 +136,26 @@ class FlagFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900, max_value=2999, required=False)
 
 
+ERRORS = {
+    400: "invalid data (code: invalid, or the rule broken, e.g. file_type_mismatch, comment_required)",
+    401: "no or bad credentials",
+    403: "not this caller's action (code: forbidden)",
+    404: "no such flag, not visible to the caller, or a page beyond the last (code: not_found)",
+    409: "already decided (flag_already_decided), or no quota to charge (quota_missing), or busy",
+    503: "the database was unavailable: retry (database_unavailable / outcome_unknown)",
+}
+
+
+def errors(*codes):
+    return {code: OpenApiResponse(ErrorSerializer, description=ERRORS[code]) for code in (401, *codes, 503)}
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[FlagFilterSerializer], responses={200: FlagSerializer(many=True)}),
+    list=extend_schema(parameters=[FlagFilterSerializer],
+                       responses={200: FlagSerializer(many=True), **errors(400, 404)}),
     create=extend_schema(request=FlagWriteSerializer,
-                         responses={201: FlagSerializer, **_error("not a grassroots reporter", 403)}),
-    retrieve=extend_schema(responses={200: FlagSerializer, **_error("not visible", 404)}),
+                         responses={201: FlagSerializer, **errors(400, 403)}),
+    retrieve=extend_schema(responses={200: FlagSerializer, **errors(404)}),
 )
 class FlagViewSet(viewsets.GenericViewSet):
     """明减暗增线索: what grassroots.policy.visible_flags gives the caller."""
@@ -173,7 +189,7 @@ class FlagViewSet(viewsets.GenericViewSet):
         return self._out(policy.get_flag_for_user(request.user, pk))
 
     @extend_schema(request=TriageSerializer,
-                   responses={200: FlagSerializer, **_error("refused", 400, 403, 404, 409)})
+                   responses={200: FlagSerializer, **errors(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
     def triage(self, request, pk=None):
         """The review office: confirm (charged to the issuer's quota), dismiss (with a
