@@ -113,3 +113,11 @@ def test_an_empty_form_does_not_count_against_the_limit(people):
     for _ in range(LIMIT + 5):
         assert Client().get("/verify/").status_code == 200
     assert api("nothing").status_code == 404
+
+
+def test_a_number_with_slashes_is_looked_up_too(people, settings):
+    settings.JIANFU = {**settings.JIANFU, "REGISTRY_FORMAT": "JJB/{year}/{seq:04d}"}
+    item = reload(people.approved(people.document()))
+    assert item.registry_number == f"JJB/{people.year}/0001"
+    assert api(item.registry_number).json()["number"] == item.registry_number
+    assert client_for().get(f"/api/v1/registry/JJB/{people.year}/0001/").status_code == 200
