@@ -83,14 +83,16 @@ class FlagSerializer(serializers.ModelSerializer):
     matched_proposal = serializers.PrimaryKeyRelatedField(read_only=True)
     matched_number = serializers.CharField(source="matched_proposal.registry_number", default=None,
                                            read_only=True)
-    evidence = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField(
+        help_text="evidence file names; empty for callers who may not know who filed (see evidence_count)")
+    evidence_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Flag
         fields = ["id", "state", "issuer", "channel", "kind", "received_on", "summary",
                   "forms_demanded", "materials_demanded", "attendees_demanded", "hours_demanded",
                   "claimed_number", "filed_at", "due_on", "decided_at", "answer",
-                  "matched_proposal", "matched_number", "reporter", "unit", "evidence"]
+                  "matched_proposal", "matched_number", "reporter", "unit", "evidence", "evidence_count"]
         read_only_fields = fields
 
     def _sees(self, flag) -> bool:
@@ -103,9 +105,11 @@ class FlagSerializer(serializers.ModelSerializer):
         return flag.unit.code if self._sees(flag) else None
 
     def get_evidence(self, flag) -> list[str]:
-        # File names may name a person; the issuer sees only how many there are.
-        names = [e.name for e in flag.evidence.all()]
-        return names if self._sees(flag) else [""] * len(names)
+        # File names (and files) may name a person: the issuer sees only how many there are.
+        return [e.name for e in flag.evidence.all()] if self._sees(flag) else []
+
+    def get_evidence_count(self, flag) -> int:
+        return len(flag.evidence.all())
 
 
 class FlagWriteSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from approvals.registry import registered_item
 from quotas.access import visible_departments
 
 from . import policy, selectors, services
-from .models import Channel
+from .models import Channel, FlagState
 from .forms import FlagFilterForm, FlagForm, TriageForm, VerifyForm
 from .throttles import lookup_allowed
 
@@ -60,8 +60,14 @@ def flag_list(request):
         "form": form, "page": page, "flags": page.object_list, "query": query.urlencode(),
         "may_file": policy.may_file(user), "is_office": policy.is_office(user),
         "sees_reporter": policy.sees_reporter(user), "figures": figures, "year": year,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "queue": _queue(user) if policy.is_office(user) else None,
     })
+
+
+def _queue(user) -> dict:
+    """The office's triage queue at a glance: open flags, and those past their time limit."""
+    open_flags = selectors.flag_list(user=user, state=FlagState.OPEN)
+    return {"open": open_flags.count(), "overdue": selectors.overdue(open_flags, timezone.localdate()).count()}
 
 
 def _by_channel(figures) -> str:

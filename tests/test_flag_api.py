@@ -159,7 +159,9 @@ def test_a_reporter_files_with_evidence_as_multipart(grassroots):
     response = client_for(grassroots.reporter).post("/api/v1/flags/", {**body(), "evidence": files},
                                                     format="multipart")
     assert response.status_code == 201, response.json()
-    assert response.json()["evidence"] == ["a.png", "b.png"]
+    assert (response.json()["evidence"], response.json()["evidence_count"]) == (["a.png", "b.png"], 2)
+    issuer_view = client_for(grassroots.people.head).get(f"/api/v1/flags/{response.json()['id']}/").json()
+    assert (issuer_view["evidence"], issuer_view["evidence_count"]) == ([], 2)
     fake = SimpleUploadedFile("c.png", b"GIF89a not a png")
     refused = client_for(grassroots.reporter).post("/api/v1/flags/", {**body(), "evidence": [fake]},
                                                    format="multipart")

@@ -105,6 +105,7 @@ def test_the_office_list_shows_overdue_flags_first(client, people, grassroots):
     Flag.objects.filter(pk=on_time.pk).update(due_on=timezone.localdate() + dt.timedelta(days=3))
     page = signed_in(client, people.reviewer).get("/flags/?state=open").content.decode()
     assert page.count("已超期") == 1
+    assert "待核查 2 条" in page and "其中 1 条已超过核查期限" in page
     assert page.index(f'href="/flags/{late.pk}/"') < page.index(f'href="/flags/{on_time.pk}/"')
 
 
