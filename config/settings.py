@@ -247,7 +247,7 @@ JIANFU = {
     # Public look-ups of a number (/verify/ and /api/v1/registry/) per client
     # address per minute: enough for a person, too few to enumerate numbers.
     "REGISTRY_LOOKUPS_PER_MINUTE": int(os.environ.get("JIANFU_REGISTRY_LOOKUPS_PER_MINUTE", "20")),
-    # 明减暗增 flags: the office triages within this many days; at most this
+    # 明减暗增 flags: the office triages within this many working days; at most this
     # many evidence files per flag (each within UPLOAD_MAX_BYTES).
     "FLAG_TRIAGE_DAYS": int(os.environ.get("JIANFU_FLAG_TRIAGE_DAYS", "10")),
     "FLAG_MAX_FILES": int(os.environ.get("JIANFU_FLAG_MAX_FILES", "5")),

@@ -8,8 +8,6 @@ it twice, or confirming what the other dismissed). The flag row is re-read
 under a lock; the second finds it decided and gets a 409.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +21,7 @@ from approvals.uploads import UploadRefused, check_upload
 from quotas.models import Kind
 from quotas.services import QuotaMissing, quota_flag, quota_get
 from quotas.transactions import committing
+from quotas.workdays import add_working_days
 
 from . import policy
 from .models import STATE_OF_DECISION, Channel, Decision, Evidence, Flag, FlagState
@@ -61,9 +60,9 @@ def flag_file(*, by, issuer, evidence=(), **fields) -> Flag:
     if received_on and received_on > timezone.localdate():
         _refuse("received_on", "invalid", _(MSG_FUTURE))
     checked = _checked_files(evidence)
-    today = timezone.localdate()
-    flag = Flag(reporter=by, unit_id=by.department_id, issuer=issuer, **fields,
-                due_on=today + datetime.timedelta(days=settings.JIANFU["FLAG_TRIAGE_DAYS"]))
+    # The office's time limit, in working days like every other step's (办理时限).
+    due_on = add_working_days(timezone.localdate(), settings.JIANFU["FLAG_TRIAGE_DAYS"])
+    flag = Flag(reporter=by, unit_id=by.department_id, issuer=issuer, **fields, due_on=due_on)
     flag.full_clean(exclude=["reporter", "unit", "issuer"])
     with committing(transaction.atomic(durable=True)):
         flag.save()

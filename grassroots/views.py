@@ -89,8 +89,7 @@ def flag_create(request):
                 field = problem.field if problem and problem.field in form.fields else None
                 form.add_error(field, problem.message if problem else str(error))
         else:
-            messages.success(request, _("线索已提交，减负办将在 {days} 天内核查。").format(
-                days=(flag.due_on - timezone.localdate()).days))
+            messages.success(request, _("线索已提交，减负办将于 {due} 前核查。").format(due=flag.due_on))
             return redirect("grassroots:detail", pk=flag.pk)
     return render(request, "grassroots/flag_form.html", {"form": form},
                   status=400 if form.errors else 200)

@@ -5,6 +5,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from grassroots.models import FlagState
 from grassroots.selectors import flag_figures
 from quotas.models import LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift
+from quotas.workdays import add_working_days
 from tests.factory import People, make_department, make_user, reload
 from tests.grassroots import Grassroots
 
@@ -37,7 +39,7 @@ def test_a_reporter_files_a_flag_that_waits_for_the_office(people, grassroots):
     flag = grassroots.flag(claimed_number="江减备〔2027〕9999号")
     assert (flag.state, flag.reporter, flag.unit, flag.issuer) == (
         FlagState.OPEN, grassroots.reporter, grassroots.township, people.dept)
-    assert flag.due_on > dt.date.today()
+    assert flag.due_on == add_working_days(timezone.localdate(), settings.JIANFU["FLAG_TRIAGE_DAYS"])
     assert not LedgerEntry.objects.filter(action=LedgerAction.FLAG).exists()
 
 
