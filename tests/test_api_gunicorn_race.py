@@ -35,17 +35,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_listening(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until_answering(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    """Until a worker answers a request. The master listens before its workers have
+    loaded Django, and a request sent then waits for a worker to boot: the tests that
+    time what a worker is doing must not start that clock early."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            connection.request("GET", "/accounts/login/")
+            connection.getresponse().read()
             return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start listening")
+        finally:
+            connection.close()
+    raise RuntimeError("gunicorn did not answer")
 
 
 @pytest.fixture
@@ -60,7 +67,7 @@ def server():
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
-        _wait_until_listening(port, process)
+        _wait_until_answering(port, process)
         yield port
     finally:
         process.terminate()  # the workers' connections close before the test database goes
