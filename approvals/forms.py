@@ -32,6 +32,8 @@ class ProposalForm(forms.ModelForm):
             "end": LocalDateTimeInput(),
             "necessity": forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX_CHARS}),
             "co_departments": forms.CheckboxSelectMultiple,
+            "units": forms.CheckboxSelectMultiple,
+            "materials_justification": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, kind: str, department_id, **kwargs):
@@ -40,6 +42,14 @@ class ProposalForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if "units" in self.fields:
+            self.fields["units"].queryset = Department.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+        if "criteria" in self.fields:
+            self.fields["criteria"] = forms.MultipleChoiceField(
+                label=_("考核评价标准"), required=False, widget=forms.CheckboxSelectMultiple,
+                choices=list(kinds.inspection.CRITERIA.items()),
+                help_text=_("不得以领导批示、媒体报道、照片视频留痕、学习笔记等作为考核标准。"),
+                initial=self.instance.criteria if self.instance else None)
         if "co_departments" in self.fields:
             # The filing department leads a joint document and is charged for it.
             self.fields["co_departments"].queryset = (
@@ -90,13 +100,16 @@ class CompleteForm(forms.Form):
         label=_("实际会议成本（元，留空按标准计算）"), required=False, min_value=0,
         max_digits=14, decimal_places=2,
     )
+    findings = forms.CharField(label=_("检查发现与反馈"), required=False, max_length=TEXT_MAX_CHARS,
+                               widget=forms.Textarea(attrs={"rows": 3}))
     comment = forms.CharField(label=_("说明"), required=False, max_length=TEXT_MAX_CHARS)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        drop = ["actual_attendees", "actual_cost"] if kind == "document" else ["doc_number", "issued_on"]
-        for name in drop:
-            del self.fields[name]
+        keep = set(kinds.of(kind).OUTCOME_FIELDS) | {"comment"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
 
 
 class ListFilterForm(forms.Form):

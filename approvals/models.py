@@ -26,6 +26,8 @@ from .lifecycle import (  # noqa: F401
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# Kinds dated by their start (meetings, inspections) rather than planned_date (documents).
+START_DATED = (Kind.MEETING, Kind.INSPECTION)
 
 
 class Hold(models.TextChoices):
@@ -62,6 +64,18 @@ class MeetingClass(models.IntegerChoices):
     SECOND = 2, _("二类会议")
     THIRD = 3, _("三类会议")
     FOURTH = 4, _("四类会议")
+
+
+class InspectionType(models.TextChoices):
+    SUPERVISION = "supervision", _("督查")
+    CHECK = "check", _("检查")
+    ASSESSMENT = "assessment", _("考核")
+
+
+class InspectionMode(models.TextChoices):
+    OPEN = "open", _("明察")
+    COVERT = "covert", _("暗访")
+    UNANNOUNCED = "unannounced", _("四不两直")
 
 
 class MeetingFormat(models.TextChoices):
@@ -153,6 +167,19 @@ class Proposal(models.Model):
     )
     # How estimated_cost was computed, in words and figures (approvals.rules.meeting_cost).
     cost_formula = models.CharField(_("会议成本计算方式"), max_length=300, blank=True)
+
+    # --- inspections (督查检查考核) -------------------------------------------
+    inspection_type = models.CharField(_("督查检查考核类型"), max_length=16, choices=InspectionType.choices,
+                                       blank=True)
+    comprehensive = models.BooleanField(_("综合性督查检查考核"), default=False)
+    inspection_mode = models.CharField(_("方式"), max_length=16, choices=InspectionMode.choices, blank=True)
+    units = models.ManyToManyField(Department, verbose_name=_("被检查的基层单位"), blank=True,
+                                   related_name="inspections_received")
+    days_on_site = models.PositiveSmallIntegerField(_("现场天数"), default=0, validators=[MaxValueValidator(31)])
+    materials_required = models.BooleanField(_("要求被检查单位准备迎检材料"), default=False)
+    materials_justification = models.TextField(_("迎检材料理由"), max_length=TEXT_MAX_CHARS, blank=True)
+    criteria = models.JSONField(_("考核评价标准"), default=list, blank=True)
+    findings = models.TextField(_("检查发现与反馈"), max_length=TEXT_MAX_CHARS, blank=True)
 
     # --- outcome (办结) -----------------------------------------------------
     doc_number = models.CharField(_("文号"), max_length=100, blank=True)
@@ -246,7 +273,7 @@ class Proposal(models.Model):
 
     @property
     def planned_day(self):
-        if self.kind == Kind.MEETING and self.start:
+        if self.kind in START_DATED and self.start:
             return self.start.astimezone(SHANGHAI).date()
         return self.planned_date
 
@@ -279,6 +306,11 @@ class Proposal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def get_criteria_display(self) -> str:
+        from .kinds.inspection import CRITERIA
+
+        return "、".join(str(CRITERIA.get(code, code)) for code in self.criteria)
 
     def get_target_levels_display(self) -> str:
         labels = dict(Level.choices)

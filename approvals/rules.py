@@ -52,6 +52,8 @@ ESCALATION_TEXTS = {
     "one_vote_veto": gettext_noop("设置“一票否决”"),
     "responsibility_pledge": gettext_noop("要求基层签订责任状"),
     "forms_required": gettext_noop("要求基层填报表格或报送材料 {n} 项"),
+    "materials_required": gettext_noop("要求被检查单位准备迎检材料（已说明理由）"),
+    "comprehensive_inspection": gettext_noop("综合性督查检查考核"),
     "manual": gettext_noop("减负办审核人提级"),
     "manual_with_reason": gettext_noop("减负办审核人提级：{comment}"),
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from quotas.models import Kind
 
 from .policy import visible_proposals
-from .models import SHANGHAI, Proposal, State
+from .models import SHANGHAI, START_DATED, Proposal, State
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -24,7 +24,7 @@ def in_year(proposals: QuerySet, year: int) -> QuerySet:
     first, after = year_bounds(year)
     return proposals.filter(
         Q(kind=Kind.DOCUMENT, planned_date__gte=first.date(), planned_date__lt=after.date())
-        | Q(kind=Kind.MEETING, start__gte=first, start__lt=after)
+        | Q(kind__in=START_DATED, start__gte=first, start__lt=after)
     )
 
 
@@ -91,3 +91,12 @@ def similar_titles(proposal, *, limit: int = 5, threshold: float = 0.3) -> list:
             scored.append((score, other))
     scored.sort(key=lambda pair: -pair[0])
     return [other for _score, other in scored[:limit]]
+
+
+def merge_candidates(proposal) -> list:
+    """For the reviewer: other departments' inspections to merge with this one (合并检查)."""
+    if proposal.kind != Kind.INSPECTION:
+        return []
+    from .kinds import inspection
+
+    return inspection.merge_candidates(proposal)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from viewflow.workflow.status import STATUS
 
 from quotas.limits import TEXT_MAX_CHARS
+from quotas.models import Level
 from quotas.services import (
     QuotaError, QuotaExhausted, quota_commit, quota_get, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
@@ -83,6 +84,8 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
         change = Change(current, rule, current.state, comment)
         yield change
         target = lifecycle.target_of(rule, current)
+        if target == State.APPROVED:
+            _check_approvable(current)
         _settle_quota(current, rule, target, by)
         current.change_state(target)
         if target in DECIDED_STATES:
@@ -93,6 +96,15 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
             _flow().start.run(proposal=current)
         elif task is not None:
             _finish_task(task, by)
+
+
+def _check_approvable(p: Proposal) -> None:
+    """What the kind checks again as the item becomes approved (e.g. the visits
+    to one unit, counted under that unit's lock so two approvals cannot both
+    take the last visit)."""
+    problems = kinds.approval_problems(p)
+    if problems:
+        raise InvalidTransition(problems[0].message, code=problems[0].code, problems=problems)
 
 
 def _settle_quota(p: Proposal, rule, target, by) -> None:
@@ -200,11 +212,12 @@ def _event(proposal, by, step, action, from_state, comment=""):
 # The closed write contract of a draft: what a clerk may set on some kind
 # (approvals.kinds). Department, author, state, quota hold, escalation and
 # outcome fields are the services' own.
-DRAFT_FIELDS = kinds.DRAFT_FIELDS - {"co_departments"}
+DRAFT_FIELDS = kinds.DRAFT_FIELDS - kinds.RELATED_FIELDS
+MSG_UNITS = gettext_noop("被检查单位须是乡镇或村级基层单位。")
 
 
 def proposal_create(*, by, kind: str, department=None, lead_department=None, co_departments=(),
-                    **fields) -> Proposal:
+                    units=(), **fields) -> Proposal:
     """A clerk drafts a proposal for their own department (which leads it if joint);
     `department`, when given, must be that department."""
     policy.require_draft(by)
@@ -212,6 +225,7 @@ def proposal_create(*, by, kind: str, department=None, lead_department=None, co_
         raise NotAllowed(_(MSG_NOT_CLERK))
     _check_draft_fields(fields)
     _check_joint(by.department_id, lead_department, co_departments)
+    _check_units(units)
     proposal = Proposal(department_id=by.department_id, created_by=by, kind=kind, **fields)
     # Department and author are the caller's own: no need to ask the database they exist.
     proposal.full_clean(exclude=["state", "department", "created_by"])
@@ -219,12 +233,14 @@ def proposal_create(*, by, kind: str, department=None, lead_department=None, co_
         proposal.save()
         if co_departments:
             proposal.co_departments.set(co_departments)
+        if units:
+            proposal.units.set(units)
         _event(proposal, by, Step.CLERK, Action.CREATE, State.DRAFT)
     return proposal
 
 
 def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_department=None,
-                    co_departments=None, **fields) -> Proposal:
+                    co_departments=None, units=None, **fields) -> Proposal:
     """Edit while draft or returned, only by a clerk of its department. Kind and
     department never change (naming them again is allowed); `co_departments=None`
     leaves the co-issuers as they are."""
@@ -238,13 +254,22 @@ def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_
             raise SubmissionRefused(_(MSG_KIND_FIXED), code="invalid", problems=[
                 rules.Problem("kind", "invalid", _(MSG_KIND_FIXED))])
         _check_joint(current.department_id, lead_department, co_departments or ())
+        _check_units(units or ())
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean(exclude=["state"])
         current.save()
         if co_departments is not None:
             current.co_departments.set(co_departments)
+        if units is not None:
+            current.units.set(units)
     return current
+
+
+def _check_units(units) -> None:
+    if any(unit.level not in (Level.TOWNSHIP, Level.VILLAGE) for unit in units):
+        raise SubmissionRefused(_(MSG_UNITS), code="invalid", problems=[
+            rules.Problem("units", "invalid", _(MSG_UNITS))])
 
 
 def _check_draft_fields(fields) -> None:

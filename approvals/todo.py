@@ -20,7 +20,7 @@ from quotas.workdays import add_working_days, calendar
 
 from . import policy
 from .lifecycle import State
-from .models import SHANGHAI, Proposal, ProposalEvent
+from .models import SHANGHAI, START_DATED, Proposal, ProposalEvent
 
 # The API's step names, by state.
 STEP_OF_STATE = {
@@ -65,7 +65,7 @@ def _outcome_due(today: datetime.date) -> Q:
     """Approved items wait for their outcome once their date has passed."""
     tomorrow = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=SHANGHAI)
     return ~Q(state=State.APPROVED) | Q(kind=Kind.DOCUMENT, planned_date__lte=today) | Q(
-        kind=Kind.MEETING, start__lt=tomorrow)
+        kind__in=START_DATED, start__lt=tomorrow)
 
 
 def waiting(user) -> QuerySet:

@@ -109,6 +109,7 @@ def _detail_context(request, proposal, **extra):
         "attachments": list(proposal.attachments.all()),
         "slot": selectors.slot_of(proposal),
         "similar": selectors.similar_titles(proposal) if decisions else [],
+        "merge_candidates": selectors.merge_candidates(proposal) if decisions else [],
         "warnings": rules.rule_problems(proposal) if may[Action.EDIT] else [],
     }
     context["preview"] = next((a for a in context["attachments"] if a.content_type == "application/pdf"), None)

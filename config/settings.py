@@ -229,6 +229,13 @@ JIANFU = {
     # A draft meeting's start and end may be at most this far apart (a typing
     # error beyond it is refused at input, before any rule check runs).
     "MEETING_MAX_SPAN_DAYS": int(os.environ.get("JIANFU_MEETING_MAX_SPAN_DAYS", "31")),
+    # 督查检查考核 (2024 若干规定; Chengdu's visit limits per grassroots unit, counted
+    # over every department's approved inspections of that unit).
+    "INSPECTION_COMPREHENSIVE_PER_YEAR": int(os.environ.get("JIANFU_INSPECTION_COMPREHENSIVE_PER_YEAR", "1")),
+    "INSPECTION_VISITS_PER_DAY": int(os.environ.get("JIANFU_INSPECTION_VISITS_PER_DAY", "1")),
+    "INSPECTION_VISITS_PER_WEEK": int(os.environ.get("JIANFU_INSPECTION_VISITS_PER_WEEK", "2")),
+    "INSPECTION_VISITS_PER_MONTH": int(os.environ.get("JIANFU_INSPECTION_VISITS_PER_MONTH", "3")),
+    "INSPECTION_BANNED_CRITERIA": ["leader_instructions", "media_coverage", "photo_trail", "study_notes"],
     # 办理时限: working days each step may take (the outcome's from the item's date).
     "STEP_DAYS": {"head": 2, "office": 5, "leader": 5, "revise": 5, "outcome": 5},
     # Largest attachment or evidence file accepted, bytes.

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
 
     DOCUMENT = "document", _("发文")
     MEETING = "meeting", _("会议")
+    INSPECTION = "inspection", _("督查检查考核")
 
 
 class Role(models.TextChoices):

@@ -62,7 +62,7 @@ def test_it_refuses_to_file_for_another_department(people):
     ("necessity", "长" * 5001),
     ("title", ""),
     ("title", "标题\x00"),
-    ("kind", "inspection"),
+    ("kind", "survey"),
     ("planned_date", "2027-02-30"),
     ("planned_date", "0001-01-01"),
     ("length_chars", 1_000_001),

@@ -213,4 +213,4 @@ def test_a_clerk_edits_a_returned_proposal_and_resubmits(client, people):
 
 def test_unknown_kinds_are_404(client, people):
     as_user(client, people.clerk)
-    assert client.get("/proposals/new/inspection/").status_code == 404
+    assert client.get("/proposals/new/survey/").status_code == 404

@@ -15,7 +15,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals import lifecycle
-from approvals.models import Attachment, DocCategory, DocType, MeetingFormat, Proposal, ProposalEvent, State
+from approvals.kinds import inspection as inspection_kind
+from approvals.models import (
+    Attachment, DocCategory, DocType, InspectionMode, InspectionType, MeetingFormat, Proposal, ProposalEvent, State,
+)
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 from quotas.limits import TEXT_MAX_CHARS
@@ -79,6 +82,8 @@ PROPOSAL_FIELDS = [
     "main_speech_minutes", "attendees_city", "attendees_county",
     "attendees_township", "attendees_village", "principals_required", "venue", "agenda", "estimated_cost",
     "cost_formula",
+    "inspection_type", "comprehensive", "mode", "units", "days_on_site", "materials_required",
+    "materials_justification", "criteria", "findings",
     "doc_number", "issued_on", "actual_attendees", "actual_cost", "registry_number",
     "created_at", "updated_at", "submitted_at", "decided_at", "completed_at",
 ]
@@ -90,6 +95,11 @@ class ProposalSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, allow_null=True,
         help_text=gettext_lazy("联合发文的牵头部门：即申请部门本身（计入其总量）；非联合发文为 null。"))
     co_departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    mode = serializers.ChoiceField(source="inspection_mode", choices=InspectionMode.choices, allow_blank=True,
+                                   read_only=True)
+    inspection_type = serializers.ChoiceField(choices=InspectionType.choices, allow_blank=True, read_only=True)
+    criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     quota_year = serializers.IntegerField(read_only=True, allow_null=True)
     target_levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
@@ -191,6 +201,20 @@ class ProposalWriteSerializer(serializers.Serializer):
     principals_required = serializers.BooleanField(required=False)
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
     agenda = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True)
+    # inspections (督查检查考核); start and end as for meetings
+    inspection_type = serializers.ChoiceField(choices=InspectionType.choices, required=False, allow_blank=True)
+    comprehensive = serializers.BooleanField(required=False)
+    mode = serializers.ChoiceField(source="inspection_mode", choices=InspectionMode.choices, required=False,
+                                   allow_blank=True, help_text=gettext_lazy("明察 / 暗访 / 四不两直。"))
+    units = serializers.ListField(
+        child=DepartmentCodeField(queryset=Department.objects.filter(level__in=["township", "village"])),
+        max_length=200, required=False, help_text=gettext_lazy("被检查的基层单位（乡镇、村的代码）。"))
+    days_on_site = serializers.IntegerField(min_value=0, max_value=31, required=False)
+    materials_required = serializers.BooleanField(required=False)
+    materials_justification = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True)
+    criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(inspection_kind.CRITERIA.items())), max_length=10,
+        required=False, help_text=gettext_lazy("考核评价标准；领导批示、媒体报道、留痕、学习笔记不得使用。"))
 
     def validate(self, data):
         # Checked here too (the service and the model check again) so that a bad
@@ -227,7 +251,7 @@ class CancelSerializer(CommentSerializer):
 class CompleteSerializer(serializers.Serializer):
     """办结 fields per kind: a document needs doc_number and issued_on; a meeting
     needs actual_attendees (actual_cost is computed from the standard when left
-    out). Fields of the other kind are ignored."""
+    out); an inspection needs findings. Fields of the other kinds are ignored."""
 
     doc_number = serializers.CharField(max_length=100, allow_blank=True, default="",
                                        help_text=gettext_lazy("发文：文号。"))
@@ -239,6 +263,8 @@ class CompleteSerializer(serializers.Serializer):
     actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
                                            allow_null=True, default=None,
                                            help_text=gettext_lazy("会议：实际会议成本（元）；不填则按标准计算。"))
+    findings = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="",
+                                     help_text=gettext_lazy("督查检查考核：检查发现与反馈。"))
     comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 

@@ -102,7 +102,7 @@ def _read_back(pk) -> Proposal:
     # One query for the proposal and its relations, one for the history with its actors.
     return (
         Proposal.objects.select_related("department", "created_by")
-        .prefetch_related("co_departments", "attachments",
+        .prefetch_related("co_departments", "units", "attachments",
                           Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
         .get(pk=pk)
     )
@@ -135,7 +135,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def list(self, request):
         params = _query(s.ProposalFilterSerializer, request)
         proposals = selectors.proposal_list(user=request.user, **params)
-        page = self.paginate_queryset(proposals.prefetch_related("co_departments"))
+        page = self.paginate_queryset(proposals.prefetch_related("co_departments", "units"))
         return self.get_paginated_response(SUMMARY_LIST.to_representation(page))
 
     def create(self, request):

@@ -9,6 +9,8 @@ from ..problems import Problem
 # What a clerk fills in for a document, in form order (after title and necessity).
 FIELDS = ("planned_date", "target_levels", "doc_type", "doc_category", "length_chars", "is_joint",
           "co_departments", "forms_required", "one_vote_veto", "responsibility_pledge")
+# What completing one records (办结).
+OUTCOME_FIELDS = ("doc_number", "issued_on")
 REQUIRED = ("planned_date", "doc_type", "length_chars")
 
 

@@ -16,6 +16,8 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 FIELDS = ("target_levels", "start", "end", "meeting_format", "meeting_class", "comprehensive_meeting",
           "group_discussion", "main_speech_minutes", "attendees_city", "attendees_county",
           "attendees_township", "attendees_village", "principals_required", "venue", "agenda")
+# What completing one records (办结).
+OUTCOME_FIELDS = ("actual_attendees", "actual_cost")
 REQUIRED = ("start", "end", "meeting_format", "meeting_class")
 
 
