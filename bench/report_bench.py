@@ -1,26 +1,23 @@
 """Benchmark the year-end compliance report against WeasyPrint alone.
 
-    .venv/bin/python bench/report_bench.py [50 200 500]
+    .venv/bin/python bench/report_bench.py [50 200]
 
 For each department count it builds a throwaway SQLite database (SQLITE_PATH,
 a temporary directory unless set) with bulk-created departments, quotas,
 ledger entries, proposals and audit events, then, each in a fresh process so
 that peak memory is its own:
 
-  full     `reports.render.generate` (queries, charts, parallel parts, merge)
-  single   `reports.render.generate(jobs=1)`: the same, in one process
-  weasy    the same report as one HTML document, rendered by WeasyPrint alone
+  report   `reports.render.generate`: queries, fingerprint, charts, templates,
+           one WeasyPrint pass (page numbers and footers from CSS), metadata
+  weasy    the same HTML rendered by WeasyPrint alone
 
-and prints pages, seconds, pages/s, peak RSS, the speed-up single/full
-(target ≥ 1.6 at 500 departments), single/weasy across runs, and — measured in
-the weasy run's own process, so free of run-to-run noise — what gathering
-data, drawing charts and templating add over WeasyPrint's render ("+x% own",
-target ≤ 10%).
+and prints pages, seconds, pages/s, peak RSS, and — measured in the weasy run's
+own process — what gathering data, the fingerprint, charts and templating add
+over WeasyPrint's render ("+x% own").
 """
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 import resource
 import subprocess
@@ -139,31 +136,19 @@ def peak_mb() -> tuple[float, float]:
     return own, workers
 
 
-def measure_full(jobs: int | None = None) -> dict:
-    from quotas.models import Department
+def measure_report() -> dict:
     from reports import render
 
     start = time.perf_counter()
     steps = []
-    document, pages = render.generate(
-        year=YEAR, jobs=jobs, progress=lambda percent, step: steps.append((percent, time.perf_counter() - start)))
+    made = render.generate(year=YEAR, progress=lambda percent, step: steps.append((percent, time.perf_counter() - start)))
     seconds = time.perf_counter() - start
-    # The pool does not wait for its workers to exit; wait here, so that their
-    # peak memory is counted in RUSAGE_CHILDREN.
-    while multiprocessing.active_children():
-        time.sleep(0.1)
-    # Where the time went: queries and charts (to 25%), rendering, merging (from 92%).
-    marks = dict((p, t) for p, t in steps)
-    render_start = marks.get(25, 0)
-    merge_start = marks.get(92, marks.get(98, seconds))
-    own, workers = peak_mb()
-    departments = Department.objects.count()
-    jobs = render.render_jobs() if jobs is None else jobs
-    parallel = jobs > 1 and departments >= render.PARALLEL_MIN_DEPARTMENTS
-    return {"pages": pages, "seconds": seconds, "peak_mb": own, "worker_peak_mb": workers,
-            "jobs": jobs if parallel else 1, "bytes": len(document),
-            "split": f"data {render_start:.1f}s, render {merge_start - render_start:.1f}s, "
-                     f"merge+numbers {seconds - merge_start:.1f}s"}
+    marks = dict(steps)
+    render_start, render_end = marks.get(25, 0), marks.get(95, seconds)
+    own, _ = peak_mb()
+    return {"pages": made.pages, "seconds": seconds, "peak_mb": own, "bytes": len(made.pdf),
+            "split": f"data+fingerprint+charts {render_start:.1f}s, WeasyPrint {render_end - render_start:.1f}s, "
+                     f"metadata {seconds - render_end:.1f}s"}
 
 
 def measure_weasy() -> dict:
@@ -177,14 +162,14 @@ def measure_weasy() -> dict:
     for scope in data.departments:
         scope.chart = quota_chart(scope.months)
     collected = time.perf_counter()
-    html = render.report_html(data)
+    html = render.report_html(data, render.Meta())
     templated = time.perf_counter()
     document = HTML(string=html, base_url=pdf.STATIC_SCHEME,
                     url_fetcher=pdf.make_fetcher(render.static_roots())).write_pdf()
     rendered = time.perf_counter()
     own, _ = peak_mb()
     data_s, template_s, weasy_s = collected - start, templated - collected, rendered - templated
-    return {"pages": pdf.page_count(document), "seconds": weasy_s, "peak_mb": own, "worker_peak_mb": 0,
+    return {"pages": pdf.page_count(document), "seconds": weasy_s, "peak_mb": own,
             "overhead": (data_s + template_s) / weasy_s,
             "split": f"data+charts {data_s:.1f}s, templates {template_s:.1f}s (not in seconds)"}
 
@@ -195,7 +180,7 @@ def child(mode: str, sqlite_path: str, departments: int) -> None:
         build(departments)
         print(json.dumps({}))
     else:
-        measure = {"full": measure_full, "single": lambda: measure_full(jobs=1), "weasy": measure_weasy}[mode]
+        measure = {"report": measure_report, "weasy": measure_weasy}[mode]
         print(json.dumps(measure()))
 
 
@@ -216,21 +201,16 @@ def main(counts: list[int]) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
         run("build", path, n)
-        full = run("full", path, n)
-        single = run("single", path, n)
+        report = run("report", path, n)
         weasy = run("weasy", path, n)
-        ratios = {
-            "full": f"{single['seconds'] / full['seconds']:.2f}× faster",
-            "single": f"{single['seconds'] / weasy['seconds']:.2f}× weasy",
-            "weasy": f"+{weasy['overhead']:.1%} own",
-        }
-        for name, r in [("full", full), ("single", single), ("weasy", weasy)]:
-            peak = f"{r['peak_mb']:.0f}" + (f" + {r['worker_peak_mb']:.0f}×{r['jobs']}" if r.get("jobs", 1) > 1 else "")
+        ratios = {"report": f"{report['seconds'] / weasy['seconds']:.2f}× weasy", "weasy": f"+{weasy['overhead']:.1%} own"}
+        for name, r in [("report", report), ("weasy", weasy)]:
             print(f"{n:>5} {name:<6} {r['pages']:>6} {r['seconds']:>8.1f} {r['pages'] / r['seconds']:>8.2f} "
-                  f"{peak:>16} {ratios[name]:>18}  load {r['load']:.1f}  {r.get('split', '')}", flush=True)
+                  f"{r['peak_mb']:>16.0f} {ratios[name]:>18}  load {r['load']:.1f}  {r.get('split', '')}", flush=True)
+
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
-        main([int(a) for a in sys.argv[1:]] or [50, 200, 500])
+        main([int(a) for a in sys.argv[1:]] or [50, 200])

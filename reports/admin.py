@@ -9,7 +9,8 @@ from .models import Report
 class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: reports are made by reports.services, never edited by hand."""
 
-    list_display = ["id", "year", "department", "status", "progress", "pages", "requested_by", "created_at"]
+    list_display = ["id", "number", "version", "year", "department", "status", "provisional", "pages",
+                    "requested_by", "created_at"]
     list_filter = ["status", "year"]
     exclude = ["pdf"]
     readonly_fields = [f.name for f in Report._meta.fields if f.name != "pdf"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.lifecycle import REVIEW_STATES, STEP_OF_STATE
@@ -19,13 +20,21 @@ from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Kind, LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift, quota_planned_cap
 
+from . import fingerprint, lists
+
 REVIEW_STEPS = [(STEP_OF_STATE[state], state) for state in REVIEW_STATES]
 DONE_STATES = [State.APPROVED, State.COMPLETED]
 
 
 @dataclass
 class KindFigures:
-    """One kind (发文 or 会议) of one department, or summed over many."""
+    """One kind (发文 or 会议) of one department.
+
+    Used (已用) counts what was issued: approved (committed), 特事特办 (overridden)
+    and confirmed 明减暗增 flags — in this year and, as the baseline, last year.
+    A department with no quota last year is new (新增): it has no baseline and
+    no target, and stays out of the year-over-year totals.
+    """
 
     kind: str
     has_quota: bool = False
@@ -33,7 +42,8 @@ class KindFigures:
     reserved: int = 0
     committed: int = 0
     overridden: int = 0
-    prev_committed: int | None = None
+    flagged: int = 0
+    last_year: int | None = None
     blocked: int = 0
     reduction: Decimal = DEFAULT_REDUCTION
 
@@ -43,43 +53,132 @@ class KindFigures:
 
     @property
     def used(self) -> int:
-        return self.committed + self.overridden
+        return self.committed + self.overridden + self.flagged
 
     @property
-    def reduction_limit(self) -> int | None:
-        """年度硬性下降指标: floor(previous committed × (1 − reduction))."""
-        if self.prev_committed is None:
+    def is_new(self) -> bool:
+        return self.last_year is None
+
+    @property
+    def target(self) -> int | None:
+        """压减目标: floor(last year's used × (1 − reduction)); none for a new department."""
+        if self.last_year is None:
             return None
-        return quota_planned_cap(last_year_committed=self.prev_committed, reduction=float(self.reduction))
+        return quota_planned_cap(last_year_committed=self.last_year, reduction=float(self.reduction))
 
     @property
     def change(self) -> int | None:
-        return None if self.prev_committed is None else self.used - self.prev_committed
+        return None if self.last_year is None else self.used - self.last_year
 
     @property
     def change_display(self) -> str:
-        """较上年: "-1（-20.0%）"; the percentage only when last year had any."""
-        if self.prev_committed is None:
-            return "—"
-        change = self.used - self.prev_committed
-        if not self.prev_committed:
-            return f"{change:+d}"
-        return f"{change:+d}（{100 * change / self.prev_committed:+.1f}%）"
+        return change_display(self.used, self.last_year)
 
     @property
-    def met(self) -> bool:
-        """达标: used ≤ cap and used ≤ previous committed × (1 − reduction)."""
-        if not self.has_quota or self.used > self.cap:
-            return False
-        limit = self.reduction_limit
-        return limit is None or self.used <= limit
+    def reduction_achieved(self) -> Decimal | None:
+        """The share by which used fell below last year (negative: it grew)."""
+        if not self.last_year:
+            return None
+        return (Decimal(self.last_year - self.used) / self.last_year).quantize(Decimal("0.001"))
 
-    def add(self, other: "KindFigures") -> None:
-        self.has_quota = self.has_quota or other.has_quota
-        for name in ("cap", "reserved", "committed", "overridden", "blocked"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        if other.prev_committed is not None:
-            self.prev_committed = (self.prev_committed or 0) + other.prev_committed
+    @property
+    def passed(self) -> bool:
+        return self.has_quota and not self.reasons
+
+    met = passed  # the templates' older name
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why this kind is 未达标, each in figures; empty when it passed."""
+        if not self.has_quota:
+            return [f"未设置{self.label}年度总量"]
+        reasons = []
+        over = self.used - self.cap
+        if over > 0:
+            causes = [f"特事特办 {self.overridden} 件"] if self.overridden else []
+            causes += [f"经确认的明减暗增 {self.flagged} 件"] if self.flagged else []
+            reasons.append(f"{'、'.join(causes)}超出总量（超出 {over} 件）" if causes else f"超出总量 {over} 件")
+        if self.target is not None and self.used > self.target:
+            reasons.append(f"超过压减目标 {self.used - self.target} 件")
+        return reasons
+
+
+def change_display(used: int, last_year: int | None) -> str:
+    """较上年: "-1（-20.0%）"; the percentage only when last year had any."""
+    if last_year is None:
+        return "新增"
+    change = used - last_year
+    if not last_year:
+        return f"{change:+d}"
+    return f"{change:+d}（{100 * change / last_year:+.1f}%）"
+
+
+@dataclass
+class TotalFigures:
+    """One kind summed over the report's departments. Its target is the sum of
+    the departments' targets, its baseline the sum of their last years — both
+    over the departments that had a quota last year; and it passed only if
+    every department in it passed."""
+
+    kind: str
+    rows: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Kind(self.kind).label
+
+    def _sum(self, name, rows=None) -> int:
+        return sum(getattr(k, name) for k in (self.rows if rows is None else rows))
+
+    @property
+    def has_quota(self) -> bool:
+        return any(k.has_quota for k in self.rows)
+
+    cap = property(lambda self: self._sum("cap"))
+    reserved = property(lambda self: self._sum("reserved"))
+    committed = property(lambda self: self._sum("committed"))
+    overridden = property(lambda self: self._sum("overridden"))
+    flagged = property(lambda self: self._sum("flagged"))
+    used = property(lambda self: self._sum("used"))
+    blocked = property(lambda self: self._sum("blocked"))
+
+    @property
+    def compared(self) -> list[KindFigures]:
+        return [k for k in self.rows if not k.is_new]
+
+    @property
+    def new_count(self) -> int:
+        return len(self.rows) - len(self.compared)
+
+    @property
+    def last_year(self) -> int | None:
+        return self._sum("last_year", self.compared) if self.compared else None
+
+    @property
+    def target(self) -> int | None:
+        return self._sum("target", self.compared) if self.compared else None
+
+    @property
+    def used_compared(self) -> int:
+        return self._sum("used", self.compared)
+
+    @property
+    def change_display(self) -> str:
+        return change_display(self.used_compared, self.last_year)
+
+    @property
+    def failed(self) -> list[KindFigures]:
+        return [k for k in self.rows if not k.passed]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.rows) and not self.failed
+
+    met = passed
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{len(self.failed)} 个部门未达标"] if self.failed else []
 
 
 @dataclass
@@ -97,6 +196,12 @@ class Item:
     estimated_cost: Decimal | None
     actual_cost: Decimal | None
     department_name: str = ""
+    registry_number: str = ""
+
+    @property
+    def due(self) -> bool:
+        """The item's date has passed (its outcome could be recorded)."""
+        return self.planned_day is not None and self.planned_day < timezone.localdate()
 
     @property
     def kind_label(self) -> str:
@@ -124,7 +229,7 @@ class Scope:
     months: dict = field(default_factory=dict)
     chart: str = ""
 
-    def kind(self, kind: str) -> KindFigures:
+    def kind(self, kind: str):
         if kind not in self.kinds:
             self.kinds[kind] = KindFigures(kind=kind, reduction=self.reduction)
         return self.kinds[kind]
@@ -138,13 +243,35 @@ class Scope:
         return sum(k.blocked for k in self.kinds.values())
 
     @property
-    def met(self) -> bool:
-        with_quota = [k for k in self.kinds.values() if k.has_quota]
-        return bool(with_quota) and all(k.met for k in with_quota)
+    def quota_rows(self) -> list:
+        return [k for k in self.kind_rows if k.has_quota]
 
     @property
-    def missed_kinds(self) -> list[KindFigures]:
-        return [k for k in self.kind_rows if k.has_quota and not k.met]
+    def met(self) -> bool:
+        return bool(self.quota_rows) and all(k.passed for k in self.quota_rows)
+
+    passed = met
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{k.label}：{reason}" for k in self.quota_rows for reason in k.reasons]
+
+    @property
+    def missed_kinds(self) -> list:
+        return [k for k in self.quota_rows if not k.passed]
+
+    @property
+    def is_new(self) -> bool:
+        return all(k.is_new for k in self.quota_rows)
+
+    @property
+    def reduction_achieved(self) -> Decimal | None:
+        """Ranking key: (last year − used) ÷ last year over this department's compared kinds."""
+        compared = [k for k in self.quota_rows if not k.is_new]
+        last = sum(k.last_year for k in compared)
+        if not last:
+            return None
+        return (Decimal(last - sum(k.used for k in compared)) / last).quantize(Decimal("0.001"))
 
     @property
     def outcome_rows(self) -> list[tuple[str, int]]:
@@ -173,11 +300,34 @@ class ReportData:
     year: int
     reduction: Decimal
     department: Department | None
-    generated_at: datetime.datetime
+    generated_at: datetime.datetime  # also 数据截至: the moment the figures were read
     total: Scope
     departments: list
     ledger_totals: list
     drift: list
+    fingerprint: str = ""
+    blocked_attempts: list = field(default_factory=list)
+    released: list = field(default_factory=list)
+    not_completed: list = field(default_factory=list)
+    burden: dict = field(default_factory=dict)
+    flags: dict | None = None
+
+    @property
+    def data_as_of(self) -> datetime.datetime:
+        return self.generated_at
+
+    @property
+    def provisional(self) -> bool:
+        """The year is not over when the figures were read (数据截至 …，年度未结束)."""
+        return self.generated_at < year_end(self.year)
+
+    @property
+    def ranking(self) -> list:
+        """Departments by reduction achieved, most first; new ones (no baseline) last, by code."""
+        compared = [d for d in self.departments if d.reduction_achieved is not None]
+        rest = [d for d in self.departments if d.reduction_achieved is None]
+        compared.sort(key=lambda d: (-d.reduction_achieved, d.department.code))
+        return compared + sorted(rest, key=lambda d: d.department.code)
 
     @property
     def missed(self) -> list[Scope]:
@@ -186,6 +336,10 @@ class ReportData:
     @property
     def met_count(self) -> int:
         return sum(1 for d in self.departments if d.met)
+
+
+def year_end(year: int) -> datetime.datetime:
+    return datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
 
 
 def scope_departments(year: int, department: Department | None = None) -> list[Department]:
@@ -208,17 +362,21 @@ def collect(*, year: int, department: Department | None = None,
     _add_review_times(scopes, year)
     _add_months(scopes, year)
     total = _sum_scopes(list(scopes.values()), reduction)
-    return ReportData(
+    data = ReportData(
         year=year, reduction=reduction, department=department,
         generated_at=timezone.localtime(now or timezone.now()),
         total=total, departments=list(scopes.values()),
         ledger_totals=_ledger_totals(scopes, year), drift=_drift(scopes, year),
     )
+    lists.add_lists(data, scopes)
+    data.flags = lists.flag_table(data, scopes)
+    data.fingerprint = fingerprint.compute(year=year, department=department, reduction=reduction)
+    return data
 
 
 def _add_quotas(scopes: dict, year: int) -> None:
     rows = Quota.objects.filter(department__in=list(scopes), year__in=[year, year - 1]).values(
-        "department_id", "year", "kind", "cap", "reserved", "committed", "overridden"
+        "department_id", "year", "kind", "cap", "reserved", "committed", "overridden", "flagged"
     )
     for row in rows:
         figures = scopes[row["department_id"]].kind(row["kind"])
@@ -226,8 +384,9 @@ def _add_quotas(scopes: dict, year: int) -> None:
             figures.has_quota = True
             figures.cap, figures.reserved = row["cap"], row["reserved"]
             figures.committed, figures.overridden = row["committed"], row["overridden"]
-        else:
-            figures.prev_committed = row["committed"]
+            figures.flagged = row["flagged"]
+        else:  # the baseline counts what was issued, as this year's used does
+            figures.last_year = row["committed"] + row["overridden"] + row["flagged"]
 
 
 def _add_blocked(scopes: dict, year: int) -> None:
@@ -256,8 +415,9 @@ def _add_proposals(scopes: dict, year: int) -> None:
     fields = [
         "pk", "kind", "title", "planned_date", "start", "state", "doc_number", "emergency",
         "justification", "estimated_cost", "actual_cost", "hold", "quota__department_id",
+        "registry_number",
     ]
-    for row in proposals.order_by("planned_date", "start", "pk").values(*fields):
+    for row in sorted(proposals.values(*fields), key=item_order):
         scope = scopes[row["quota__department_id"]]
         if row["pk"] in escalated:
             scope.escalations += 1
@@ -279,8 +439,18 @@ def _item(row: dict, department_name: str) -> Item:
         pk=row["pk"], kind=row["kind"], title=row["title"], planned_day=day, state=row["state"],
         doc_number=row["doc_number"], emergency=row["emergency"], justification=row["justification"],
         estimated_cost=row["estimated_cost"], actual_cost=row["actual_cost"],
-        department_name=department_name,
+        department_name=department_name, registry_number=row.get("registry_number") or "",
     )
+
+
+def planned_day(row: dict):
+    start = row["start"]
+    return start.astimezone(SHANGHAI).date() if row["kind"] == Kind.MEETING and start else row["planned_date"]
+
+
+def item_order(row: dict):
+    """Date order, the same on every database: (planned day, id)."""
+    return (planned_day(row) or datetime.date.min, row["pk"])
 
 
 def _add_review_times(scopes: dict, year: int) -> None:
@@ -335,9 +505,9 @@ def _add_months(scopes: dict, year: int) -> None:
 
 def _sum_scopes(scopes: list, reduction: Decimal) -> Scope:
     total = Scope(department=None, reduction=reduction)
+    for kind in Kind.values:
+        total.kinds[kind] = TotalFigures(kind, rows=[s.kind(kind) for s in scopes if s.kind(kind).has_quota])
     for scope in scopes:
-        for kind, figures in scope.kinds.items():
-            total.kind(kind).add(figures)
         total.escalations += scope.escalations
         total.escalation_outcomes.update(scope.escalation_outcomes)
         total.overrides.extend(scope.overrides)

@@ -17,7 +17,11 @@ class ReportForm(forms.Form):
     reduction = forms.DecimalField(
         label=_("年度压减比例"), initial=DEFAULT_REDUCTION, min_value=0, max_value=Decimal("0.99"),
         max_digits=3, decimal_places=2,
-        help_text=_("已用数不得超过上年已批准数 × (1 − 压减比例)。"),
+        help_text=_("已用数（已批准＋特事特办＋明减暗增）不得超过上年已用数 × (1 − 压减比例)。"),
+    )
+    regenerate = forms.BooleanField(
+        label=_("重新生成（新编号版本）"), required=False,
+        help_text=_("已结束年度的报告只生成一次、按存档下载；勾选后另生成一个新版本，旧版本保留。"),
     )
 
     def __init__(self, *args, **kwargs):

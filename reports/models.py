@@ -44,9 +44,19 @@ class Report(models.Model):
         _("进度"), default=0, validators=[MaxValueValidator(100)]
     )
     step = models.CharField(_("当前步骤"), max_length=100, blank=True)
-    # What the data looked like when the report was requested; a later request
-    # with the same fingerprint reuses this report instead of rendering again.
+    # SHA-256 over what the figures come from (reports.fingerprint), printed on
+    # the cover and every footer; a provisional report with the same fingerprint
+    # is reused instead of rendered again.
     fingerprint = models.CharField(_("数据指纹"), max_length=64, blank=True)
+    # 报告编号: the year's sequence (gap-free in order of request) and, per year,
+    # scope and reduction, the version — regenerating makes a new one, never overwrites.
+    seq = models.PositiveIntegerField(_("编号序号"), null=True, blank=True)
+    number = models.CharField(_("报告编号"), max_length=60, blank=True)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    data_as_of = models.DateTimeField(_("数据截至"), null=True, blank=True)
+    provisional = models.BooleanField(_("年度未结束"), default=False)
+    sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
+    summary = models.JSONField(_("数据摘要"), null=True, blank=True, editable=False)
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
@@ -63,6 +73,7 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(pdf__isnull=False), name="report_done_has_pdf"
             ),
+            models.UniqueConstraint(fields=["year", "seq"], name="report_number_unique_per_year"),
         ]
 
     def __str__(self):
@@ -76,4 +87,4 @@ class Report(models.Model):
     @property
     def filename(self) -> str:
         scope = self.department.code if self.department_id else "all"
-        return f"年度减负合规报告-{self.year}-{scope}.pdf"
+        return f"年度减负合规报告-{self.year}-{scope}-第{self.version}版.pdf"

@@ -46,8 +46,11 @@ def generate(request):
     report, reused = report_request(
         year=form.cleaned_data["year"], department=form.cleaned_data["department"],
         reduction=form.cleaned_data["reduction"], by=request.user,
+        regenerate=form.cleaned_data["regenerate"],
     )
-    if reused:
+    if reused and report.provisional is False and report.status == ReportStatus.DONE:
+        messages.info(request, _("该年度已结束，报告已存档，按存档下载；如需新版本请勾选“重新生成”。"))
+    elif reused:
         messages.info(request, _("数据自上次生成以来没有变化，沿用已有报告。"))
     return redirect("reports:detail", pk=report.pk)
 

@@ -2,6 +2,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from reports.api import ReportSummary
+
 from . import views
 
 router = SimpleRouter()
@@ -14,6 +16,7 @@ urlpatterns = [
     path("departments/", views.DepartmentList.as_view(), name="department-list"),
     path("quotas/", views.QuotaList.as_view(), name="quota-list"),
     path("tasks/", views.TaskList.as_view(), name="task-list"),
+    path("reports/<int:year>/summary/", ReportSummary.as_view(), name="report-summary"),
     path("", include(router.urls)),
     path("", include("grassroots.api_urls")),  # registry look-up and flags
     # [\s\S], not ".": a path with a newline in it must get the JSON 404 too.

@@ -21,3 +21,9 @@ def percent(value) -> str:
 @register.filter
 def dash(value):
     return "—" if value is None or value == "" else value
+
+
+@register.filter
+def percent1(value) -> str:
+    """0.125 → "12.5%"."""
+    return f"{Decimal(value) * 100:.1f}%"

@@ -1,3 +1,4 @@
+import json
 import os
 import sys
 import tempfile
@@ -8,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department
-from reports import render
-from reports.pdf import ReportError
+from reports import services
+from reports.models import Report, ReportStatus
 
 
 def reduction_arg(value: str) -> Decimal:
@@ -23,33 +24,42 @@ def reduction_arg(value: str) -> Decimal:
 
 
 class Command(BaseCommand):
-    help = "Write the year-end compliance report (年度减负合规报告) as a PDF."
+    help = ("Write the year-end compliance report (年度减负合规报告) as a PDF, and its figures as JSON. "
+            "A closed year's report is made once and written as stored; --regenerate makes a new version.")
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--output", required=True, help="PDF file to write (replaced atomically)")
+        parser.add_argument("--json", dest="json_output", help="also write the figures (the API's summary) here")
         parser.add_argument("--department", help="department code; all departments if omitted")
         parser.add_argument("--reduction", type=reduction_arg, default=DEFAULT_REDUCTION,
                             help="required year-over-year reduction, 0 ≤ r < 1 (default %s)" % DEFAULT_REDUCTION)
-        parser.add_argument("--jobs", type=int, help="render processes (default: settings, at most 2)")
+        parser.add_argument("--regenerate", action="store_true",
+                            help="make a new numbered version even if one is stored")
 
-    def handle(self, *args, year, output, department=None, reduction, jobs=None, **options):
+    def handle(self, *args, year, output, json_output=None, department=None, reduction, regenerate=False, **options):
         scope = None
         if department:
             scope = Department.objects.filter(code=department).first()
             if scope is None:
                 raise CommandError(f"没有代码为 {department} 的部门 (no such department)")
-        target = Path(output)
-        try:
-            document, pages = render.generate(
-                year=year, department=scope, reduction=reduction, jobs=jobs, progress=self.progress,
-            )
-            write_atomically(target, document)
-        except ReportError as refused:
-            raise CommandError(str(refused)) from None
+        # The task runs here, in this process (the command is its own worker).
+        report, reused = services.report_request(year=year, department=scope, reduction=reduction, by=None,
+                                                 regenerate=regenerate, run=self.run)
+        report = Report.objects.get(pk=report.pk)
+        if report.status != ReportStatus.DONE:
+            raise CommandError(report.error or f"报告 {report.number} 尚未生成完毕（{report.get_status_display()}）")
+        write_atomically(Path(output), bytes(report.pdf))
         self.progress(100, "完成")
+        if json_output:
+            write_atomically(Path(json_output), json.dumps(report.summary, ensure_ascii=False, indent=2).encode())
         sys.stderr.write("\n")
-        self.stdout.write(f"{target}: {pages} 页 ({pages} pages)")
+        how = "沿用已存档版本 (stored)" if reused else "新生成 (new)"
+        self.stdout.write(f"{output}: {report.number} 第{report.version}版，{report.pages} 页，{how}；"
+                          f"SHA-256 {report.fingerprint}")
+
+    def run(self, report_id: int) -> None:
+        services.report_generate(report_id=report_id, progress=self.progress)
 
     def progress(self, percent: int, step: str) -> None:
         filled = percent * 30 // 100
