@@ -80,7 +80,7 @@ def test_a_meeting_goes_from_draft_to_approved_in_the_browser(live_server, shots
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{base}/")
+        page.wait_for_url(f"{base}/proposals/todo/")  # 待办 is where every role starts
         assert username in page.locator("header .who").inner_text()
 
     def logout(page):
@@ -153,6 +153,7 @@ def test_a_meeting_goes_from_draft_to_approved_in_the_browser(live_server, shots
             page.fill("#decide-form textarea[name=comment]", "同意召开。")
             shots(page, "head-decision")
             press(page, "#decide-form", "提交决定")
+            page.goto(detail_url)  # a decision opens 下一件; come back to this one
             assert page.locator("#state").inner_text() == "减负办审核"
             logout(page)
 
@@ -167,6 +168,7 @@ def test_a_meeting_goes_from_draft_to_approved_in_the_browser(live_server, shots
             page.get_by_label("同意", exact=True).check()
             shots(page, "reviewer-decision")
             press(page, "#decide-form", "提交决定")
+            page.goto(detail_url)
             assert page.locator("#state").inner_text() == "已批准"
             trail = page.locator("#audit-trail").inner_text()
             assert "head_edu" in trail and "reviewer" in trail
