@@ -64,6 +64,9 @@ def holding_problems() -> list[str]:
         for pk, state, hold, _ in rows if state in RELEASED_STATES
     ]
     held = Counter((quota_id, hold) for _, _, hold, quota_id in rows)
+    # Slots held in parent departments' quotas (the city's cap) move with `hold`.
+    held.update(Proposal.parent_quotas.through.objects.exclude(proposal__hold=Hold.NONE)
+                .values_list("quota_id", "proposal__hold"))
     for quota in Quota.objects.select_related("department").order_by("year", "department__code", "kind"):
         for counter in HELD_COUNTERS:
             holders = held.get((quota.pk, counter), 0)

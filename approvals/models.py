@@ -203,6 +203,10 @@ class Proposal(models.Model):
         on_delete=models.PROTECT, related_name="proposals",
     )
     hold = models.CharField(_("占用"), max_length=16, choices=Hold.choices, default=Hold.NONE)
+    # Parent departments' quotas (e.g. the city's) this proposal also holds a slot
+    # of, in the same counter as `hold`: reserved, committed or overridden together.
+    parent_quotas = models.ManyToManyField("quotas.Quota", verbose_name=_("上级总量"), blank=True,
+                                           related_name="parent_holds")
     # The ledger rows this proposal caused (LedgerEntry.objects.filter(proposal=…) works too).
     ledger_entries = GenericRelation(
         "quotas.LedgerEntry", content_type_field="source_type", object_id_field="source_id",

@@ -12,7 +12,7 @@ acting on the same proposal at once; the second waits for the lock and then
 finds the state already moved.
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from viewflow.workflow.status import STATUS
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Level
 from quotas.services import (
-    QuotaError, QuotaExhausted, quota_commit, quota_get, quota_override, quota_record_blocked,
+    QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_get, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
 )
 from quotas.transactions import committing
@@ -112,16 +112,27 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
     that becomes approved gets its 减负备案号 here, in the same transaction."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
         if p.hold == Hold.RESERVED:
-            quota_commit(quota=p.quota, source=p, by=by)
+            for quota in [p.quota, *p.parent_quotas.all()]:
+                quota_commit(quota=quota, source=p, by=by)
             _set_hold(p, p.quota, Hold.COMMITTED)
         else:
-            quota_override(quota=p.quota, source=p, by=by, note=p.justification)
+            # 特事特办: counted beyond the cap, in the parents' quotas too.
+            parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
+            for quota in [p.quota, *parents]:
+                quota_override(quota=quota, source=p, by=by, note=p.justification)
+            p.parent_quotas.set(parents)
             _set_hold(p, p.quota, Hold.OVERRIDDEN)
         registry_assign(p)
     elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
-        note = RELEASE_NOTES.get(rule.action, "")
-        quota_release(quota=p.quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
+        _release_all(p, by, RELEASE_NOTES.get(rule.action, ""))
         _set_hold(p, p.quota, Hold.NONE)
+
+
+def _release_all(p: Proposal, by, note: str) -> None:
+    """Give back the slot the proposal holds, in its own quota and its parents'."""
+    for quota in [p.quota, *p.parent_quotas.all()]:
+        quota_release(quota=quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
+    p.parent_quotas.clear()
 
 
 def _set_hold(proposal, quota, hold) -> None:
@@ -364,20 +375,29 @@ def _submit(proposal, by, emergency, justification):
 
 
 def _hold_slot(proposal, quota, by, emergency) -> None:
-    """Make sure the proposal holds a slot of `quota` (or, as 特事特办, none)."""
+    """Make sure the proposal holds a slot of `quota` and of every parent quota
+    (the city's cap beside the department's) — all of them or none; as
+    特事特办 past a tripped cap, none until the leader approves."""
     if proposal.hold == Hold.RESERVED and proposal.quota_id == quota.pk:
         return  # returned for revision keeps its reservation
     if proposal.hold == Hold.RESERVED:
-        # The planned date moved to another year: give back the old year's slot.
-        quota_release(quota=proposal.quota, source=proposal, by=by,
-                      note=_("计划日期改到其他年度"))
+        # The planned date moved to another year: give back the old year's slots.
+        _release_all(proposal, by, gettext_noop("计划日期改到其他年度"))
+    parents = parent_quotas(department=proposal.department, year=quota.year, kind=quota.kind)
     try:
-        quota_reserve(quota=quota, source=proposal, by=by)
-        _set_hold(proposal, quota, Hold.RESERVED)
+        # A savepoint only when there is more than one slot to take: a parent that
+        # is full undoes the department's reservation (the race: two departments'
+        # clerks taking the city's last slot; the guarded UPDATE lets one through).
+        with transaction.atomic() if parents else nullcontext():
+            for each in [quota, *parents]:
+                quota_reserve(quota=each, source=proposal, by=by)
     except QuotaExhausted:
         if not emergency:
             raise
         _set_hold(proposal, quota, Hold.NONE)
+        return
+    _set_hold(proposal, quota, Hold.RESERVED)
+    proposal.parent_quotas.set(parents)
 
 
 # --- review decisions ----------------------------------------------------------

@@ -1,16 +1,19 @@
 """Reads of quotas, with the filters written once (dashboard and API)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .access import visible_departments
-from .models import Quota
+from .access import sees_all_departments, visible_departments
+from .models import Department, Quota
 
 
 def quota_list(*, user, year: int | None = None, department: str | None = None,
                kind: str | None = None) -> QuerySet:
-    """The quotas `user` may see (clerks and heads: their department's), filtered;
-    by department code, then kind."""
-    quotas = Quota.objects.filter(department__in=visible_departments(user)).select_related("department")
+    """The quotas `user` may see (clerks and heads: their department's and the
+    parent departments' caps that also count their items), filtered; by
+    department code, then kind."""
+    quotas = Quota.objects.filter(
+        Q(department__in=visible_departments(user)) | Q(department__in=_ancestors(user))
+    ).select_related("department")
     if year is not None:
         quotas = quotas.filter(year=year)
     if department:
@@ -18,3 +21,14 @@ def quota_list(*, user, year: int | None = None, department: str | None = None,
     if kind:
         quotas = quotas.filter(kind=kind)
     return quotas.order_by("-year", "department__code", "kind")
+
+
+def _ancestors(user) -> list[int]:
+    """The departments above `user`'s (their caps count the user's department's items)."""
+    if sees_all_departments(user) or user.department_id is None:
+        return []
+    found, current = [], getattr(user.department, "parent_id", None) if user.department_id else None
+    while current is not None and current not in found:
+        found.append(current)
+        current = Department.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return found

@@ -97,6 +97,22 @@ def quota_get(*, department: Department, year: int, kind: str) -> Quota:
         ) from None
 
 
+def parent_quotas(*, department: Department, year: int, kind: str) -> list[Quota]:
+    """The quotas held by `department`'s ancestors for that year and kind, nearest
+    first: a city's cap counts every item of every department under it, checked
+    beside the department's own (SAP's parallel availability control)."""
+    ancestors, seen, current = [], set(), department.parent_id
+    while current is not None and current not in seen:  # a loop in the data must not hang
+        seen.add(current)
+        ancestors.append(current)
+        current = Department.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    if not ancestors:
+        return []
+    by_department = {q.department_id: q for q in Quota.objects.select_related("department").filter(
+        department_id__in=ancestors, year=year, kind=kind)}
+    return [by_department[pk] for pk in ancestors if pk in by_department]
+
+
 def _lock(quota: Quota) -> Quota:
     return Quota.objects.select_for_update().select_related("department").get(pk=quota.pk)
 
