@@ -258,6 +258,9 @@ JIANFU = {
     # many evidence files per flag (each within UPLOAD_MAX_BYTES).
     "FLAG_TRIAGE_DAYS": int(os.environ.get("JIANFU_FLAG_TRIAGE_DAYS", "10")),
     "FLAG_MAX_FILES": int(os.environ.get("JIANFU_FLAG_MAX_FILES", "5")),
+    # The year-end report's 发文机关 (a department code); empty: the department of
+    # the review office (a non-issuing department whose members review).
+    "REPORT_ISSUER": os.environ.get("JIANFU_REPORT_ISSUER", ""),
 }
 
 # The public look-up's rate limit counts in the cache. The default (per process)

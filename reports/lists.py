@@ -106,7 +106,8 @@ def flag_table(data, scopes: dict) -> dict | None:
     return {
         "rows": [
             {"department": scopes[pk].department.name, **row,
-             "channels": "、".join(f"{channels.get(c, c)} {n}" for c, n in sorted(row["by_channel"].items())) or "—"}
+             "channels": "、".join(f"{channels.get(c, c)} {n}" for c, n in sorted(row["by_channel"].items())
+                                  if n) or "—"}
             for pk, row in sorted(figures.items(), key=lambda item: scopes[item[0]].department.code)
         ],
     }
