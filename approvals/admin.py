@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from quotas.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
-from .models import Proposal, ProposalEvent
+from .models import Plan, PlanEvent, PlanItem, PlanWindow, Proposal, ProposalEvent
 
 
 class ProposalEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -48,3 +48,31 @@ for model, model_admin in ((Process, _EngineRowAdmin), (Task, _EngineTaskAdmin))
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+@admin.register(PlanWindow)
+class PlanWindowAdmin(admin.ModelAdmin):
+    """The administrator sets when departments file next year's plans."""
+
+    list_display = ["year", "opens_on", "closes_on"]
+
+
+class PlanItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    fields = ["kind", "month", "title"]
+    readonly_fields = fields
+
+
+class PlanEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PlanEvent
+    extra = 0
+    fields = ["at", "action", "actor", "from_state", "to_state", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["department", "year", "state", "submitted_at", "decided_at"]
+    list_filter = ["year", "state"]
+    inlines = [PlanItemInline, PlanEventInline]

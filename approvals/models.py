@@ -203,6 +203,9 @@ class Proposal(models.Model):
         on_delete=models.PROTECT, related_name="proposals",
     )
     hold = models.CharField(_("占用"), max_length=16, choices=Hold.choices, default=Hold.NONE)
+    # 计划管理: the approved annual plan's item this proposal carries out (None: 计划外).
+    planned_item = models.ForeignKey("approvals.PlanItem", verbose_name=_("年度计划事项"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="proposals")
     # Parent departments' quotas (e.g. the city's) this proposal also holds a slot
     # of, in the same counter as `hold`: reserved, committed or overridden together.
     parent_quotas = models.ManyToManyField("quotas.Quota", verbose_name=_("上级总量"), blank=True,
@@ -408,3 +411,101 @@ class ProposalProcess(Process):
         proxy = True
         verbose_name = _("审核流程")
         verbose_name_plural = _("审核流程")
+
+
+# --- 年度计划 (计划管理): next year's planned documents, meetings and inspections ---
+
+class PlanWindow(models.Model):
+    """When departments may file their plans for `year` (e.g. 1 November – 15
+    December of the year before). A year with a window is under 计划管理: its
+    items outside the approved plan are 计划外 and escalate (一事一议)."""
+
+    year = models.PositiveSmallIntegerField(_("计划年度"), unique=True)
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
+
+    class Meta:
+        verbose_name = _("年度计划填报期")
+        verbose_name_plural = _("年度计划填报期")
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")),
+                                              name="plan_window_closes_after_it_opens")]
+
+    def __str__(self):
+        return f"{self.year}：{self.opens_on} — {self.closes_on}"
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待减负办审核")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("已批准")
+
+
+class Plan(models.Model):
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT,
+                                   related_name="plans")
+    year = models.PositiveSmallIntegerField(_("计划年度"))
+    state = FSMField(_("状态"), default=PlanState.DRAFT, choices=PlanState.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度计划")
+        verbose_name_plural = _("年度计划")
+        ordering = ["-year", "department__code"]
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="plan_one_per_department_year")]
+
+    def __str__(self):
+        return f"{self.department.name} {self.year} 年度计划"
+
+    @transition(state, source=[PlanState.DRAFT, PlanState.RETURNED], target=PlanState.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(state, source=PlanState.SUBMITTED, target=PlanState.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(state, source=PlanState.SUBMITTED, target=PlanState.RETURNED)
+    def send_back(self):
+        pass
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(Plan, verbose_name=_("年度计划"), on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    month = models.PositiveSmallIntegerField(_("计划月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    title = models.CharField(_("事项"), max_length=200)
+
+    class Meta:
+        verbose_name = _("年度计划事项")
+        verbose_name_plural = _("年度计划事项")
+        ordering = ["plan", "kind", "month", "id"]
+        constraints = [models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="plan_item_month_1_12")]
+
+    def __str__(self):
+        return f"{self.plan.year}-{self.month:02d} {self.get_kind_display()}：{self.title}"
+
+
+class PlanEvent(AppendOnlyModel):
+    """The plan's audit trail: who filed, submitted, approved or returned it."""
+
+    append_only_name = _("年度计划记录")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("年度计划"), on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    action = models.CharField(_("操作"), max_length=16)
+    from_state = models.CharField(_("原状态"), max_length=16, choices=PlanState.choices)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=PlanState.choices)
+    comment = models.TextField(_("意见"), max_length=TEXT_MAX_CHARS, blank=True)
+
+    class Meta:
+        verbose_name = _("年度计划记录")
+        verbose_name_plural = _("年度计划记录")
+        ordering = ["plan", "at", "id"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from quotas.models import BreakerState, Kind, MeetingCostRate, MeetingFreeRule
 
-from . import kinds
+from . import kinds, plans
 from .models import Proposal
 from .problems import Problem
 
@@ -54,6 +54,7 @@ ESCALATION_TEXTS = {
     "forms_required": gettext_noop("要求基层填报表格或报送材料 {n} 项"),
     "materials_required": gettext_noop("要求被检查单位准备迎检材料（已说明理由）"),
     "comprehensive_inspection": gettext_noop("综合性督查检查考核"),
+    "unplanned": gettext_noop("计划外事项（未列入已批准的 {year} 年度计划），须一事一议"),
     "manual": gettext_noop("减负办审核人提级"),
     "manual_with_reason": gettext_noop("减负办审核人提级：{comment}"),
 }
@@ -74,6 +75,8 @@ def escalations(p: Proposal, *, quota=None, manual_reason: str = "") -> list[dic
         code = "quota_tripped" if state == BreakerState.TRIPPED else "quota_warning"
         reasons.append({"code": code, "kind": quota.kind, "used": quota.used, "cap": quota.cap})
     reasons += kinds.of(p.kind).escalations(p)
+    if p.planned_item_id is None and plans.under_planning(p.quota_year):
+        reasons.append({"code": "unplanned", "year": p.quota_year})
     if p.manual_escalation:
         reasons.append({"code": "manual", "comment": manual_reason} if manual_reason else {"code": "manual"})
     return reasons

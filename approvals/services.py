@@ -29,7 +29,7 @@ from quotas.services import (
 )
 from quotas.transactions import committing
 
-from . import kinds, lifecycle, policy, rules
+from . import kinds, lifecycle, plans, policy, rules
 from .registry import registry_assign
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
@@ -365,6 +365,7 @@ def _submit(proposal, by, emergency, justification):
             raise SubmissionRefused(problems[0].message, code=problems[0].code, problems=problems)
         quota = quota_get(department=current.department, year=current.quota_year, kind=current.kind)
         _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
+        current.planned_item = plans.match_item(current)
         current.manual_escalation = False
         current.escalations = rules.escalations(current, quota=quota)
         if current.kind == "meeting":

@@ -75,7 +75,7 @@ class EventSerializer(serializers.ModelSerializer):
 PROPOSAL_FIELDS = [
     "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
     "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
-    "escalation_reasons", "escalations",
+    "escalation_reasons", "escalations", "planned_item",
     "doc_type", "doc_category", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
     "one_vote_veto", "responsibility_pledge",
     "meeting_format", "meeting_class", "comprehensive_meeting", "group_discussion",

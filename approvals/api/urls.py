@@ -4,10 +4,11 @@ from rest_framework.routers import SimpleRouter
 
 from reports.api import ReportSummary
 
-from . import views
+from . import plans, views
 
 router = SimpleRouter()
 router.register("proposals", views.ProposalViewSet, basename="proposal")
+router.register("plans", plans.PlanViewSet, basename="plan")
 
 app_name = "api"
 urlpatterns = [
