@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Department, Kind, Level
+from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 
 from . import kinds
 from .models import Attachment, Proposal, State
@@ -116,9 +117,29 @@ class ListFilterForm(forms.Form):
     """The list page's query string, parsed like any other input (a `quota=²`
     that str.isdigit() accepts is an error here, not a 500)."""
 
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("标题、编号、备案号或文号")}))
     state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + State.choices, required=False)
     kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + Kind.choices, required=False)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    department = forms.ChoiceField(label=_("部门"), required=False)
+    date_from = forms.DateField(label=_("计划日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[validate_year])
+    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[validate_year])
     quota = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("全部"))] + [(d.code, d.name) for d in departments]
+        if len(departments) <= 1:
+            del self.fields["department"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
 
 
 class AttachmentForm(forms.Form):

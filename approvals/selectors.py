@@ -20,7 +20,8 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 
 def in_year(proposals: QuerySet, year: int) -> QuerySet:
     """The proposals whose year is `year`: the year of the planned date (documents)
-    or of the start in Asia/Shanghai (meetings) — Proposal.quota_year as a filter."""
+    or of the start in Asia/Shanghai (meetings, inspections) — Proposal.quota_year
+    as a filter."""
     first, after = year_bounds(year)
     return proposals.filter(
         Q(kind=Kind.DOCUMENT, planned_date__gte=first.date(), planned_date__lt=after.date())
@@ -30,9 +31,11 @@ def in_year(proposals: QuerySet, year: int) -> QuerySet:
 
 def proposal_list(*, user, state: str | None = None, kind: str | None = None,
                   department: str | None = None, year: int | None = None,
-                  quota=None) -> QuerySet:
+                  quota=None, q: str = "", date_from=None, date_to=None) -> QuerySet:
     """What `user` may see, filtered; newest first. `department` is a code;
-    `quota` keeps the proposals that hold a slot of that quota."""
+    `quota` keeps the proposals that hold a slot of that quota; `q` finds a
+    title, the item's number (#123), its 减负备案号 or its 文号; the dates bound
+    the planned day (Asia/Shanghai)."""
     proposals = visible_proposals(user)
     if state:
         proposals = proposals.filter(state=state)
@@ -44,7 +47,33 @@ def proposal_list(*, user, state: str | None = None, kind: str | None = None,
         proposals = in_year(proposals, year)
     if quota is not None:
         proposals = proposals.filter(quota=quota).exclude(hold="none")
+    if q:
+        proposals = proposals.filter(_search(q))
+    if date_from or date_to:
+        proposals = proposals.filter(_planned_between(date_from, date_to))
     return proposals.order_by("-created_at", "-id")
+
+
+def _search(q: str) -> Q:
+    q = q.strip()
+    found = Q(title__icontains=q) | Q(registry_number__icontains=q) | Q(doc_number__icontains=q)
+    number = q.lstrip("#＃").strip()
+    if number.isascii() and number.isdigit() and len(number) <= 18:
+        found |= Q(pk=int(number))
+    return found
+
+
+def _planned_between(first, last) -> Q:
+    """The planned day within [first, last]: documents by date, the others by start."""
+    doc, started = Q(kind=Kind.DOCUMENT), Q(kind__in=START_DATED)
+    if first:
+        doc &= Q(planned_date__gte=first)
+        started &= Q(start__gte=datetime.datetime.combine(first, datetime.time(), tzinfo=SHANGHAI))
+    if last:
+        doc &= Q(planned_date__lte=last)
+        started &= Q(start__lt=datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(),
+                                                         tzinfo=SHANGHAI))
+    return doc | started
 
 
 def completed_meetings() -> QuerySet:

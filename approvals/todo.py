@@ -121,3 +121,12 @@ def started_by(user) -> QuerySet:
 def next_after(user, proposal) -> Proposal | None:
     """下一件: the oldest item still waiting for `user`, other than `proposal`."""
     return waiting(user).exclude(pk=proposal.pk).first()
+
+
+def overdue_among(proposals) -> set[int]:
+    """Of a page of a list, the items waiting at a step past its time limit (two queries)."""
+    waiting = [p.pk for p in proposals if p.state in STEP_OF_STATE and p.state != State.APPROVED]
+    if not waiting:
+        return set()
+    annotated = Proposal.objects.filter(pk__in=waiting).annotate(entered_at=_entered_state())
+    return {item.proposal.pk for item in items(annotated) if item.overdue}

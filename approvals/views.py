@@ -59,7 +59,8 @@ LIST_PAGE_SIZE = 50
 @login_required
 @require_GET
 def proposal_list(request):
-    form = ListFilterForm(request.GET)
+    departments = list(visible_departments(request.user).filter(issues_proposals=True).order_by("code"))
+    form = ListFilterForm(request.GET, departments=departments)
     if not form.is_valid():
         return render(request, "approvals/list.html", {
             "form": form, "page": None, "may_draft": policy.may_draft(request.user)}, status=400)
@@ -73,6 +74,7 @@ def proposal_list(request):
     page = Paginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/list.html", {
         "form": form, "page": page, "proposals": page.object_list, "quota": quota,
+        "overdue": todo.overdue_among(page.object_list),
         "query": _query_without_page(request), "may_draft": policy.may_draft(request.user),
     })
 
