@@ -11,11 +11,11 @@ COLOURS = {"committed": "#1c3f6e", "reserved": "#8fb0d6", "overridden": "#d69e2e
 LEGEND = [("committed", "已批准"), ("reserved", "审核中占用"), ("overridden", "特事特办"), ("cap", "年度总量")]
 
 
-def quota_chart(months: dict) -> str:
+def quota_chart(months: dict, kinds=tuple(Kind.values)) -> str:
     """One SVG with a panel per kind: stacked month-end bars and the cap as a line."""
     panels = [
         _panel(Kind(kind).label, months.get(kind) or [], x=i * (PANEL_W + 10))
-        for i, kind in enumerate(Kind.values)
+        for i, kind in enumerate(kinds)
     ]
     width = len(panels) * PANEL_W + (len(panels) - 1) * 10
     return format_html(

@@ -22,6 +22,8 @@ from quotas.services import ledger_drift, quota_planned_cap
 
 from . import fingerprint, lists
 
+# The kinds every report shows; another kind is shown once some department has a quota for it.
+SHOWN_KINDS = (Kind.DOCUMENT, Kind.MEETING)
 REVIEW_STEPS = [(STEP_OF_STATE[state], state) for state in REVIEW_STATES]
 DONE_STATES = [State.APPROVED, State.COMPLETED]
 
@@ -234,9 +236,11 @@ class Scope:
             self.kinds[kind] = KindFigures(kind=kind, reduction=self.reduction)
         return self.kinds[kind]
 
+    shown: tuple = SHOWN_KINDS
+
     @property
-    def kind_rows(self) -> list[KindFigures]:
-        return [self.kind(k) for k in Kind.values]
+    def kind_rows(self) -> list:
+        return [self.kind(k) for k in self.shown]
 
     @property
     def blocked(self) -> int:
@@ -362,6 +366,9 @@ def collect(*, year: int, department: Department | None = None,
     _add_review_times(scopes, year)
     _add_months(scopes, year)
     total = _sum_scopes(list(scopes.values()), reduction)
+    shown = tuple(k for k in Kind.values if k in SHOWN_KINDS or total.kinds[k].rows)
+    for scope in [total, *scopes.values()]:
+        scope.shown = shown
     data = ReportData(
         year=year, reduction=reduction, department=department,
         generated_at=timezone.localtime(now or timezone.now()),

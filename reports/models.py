@@ -57,6 +57,8 @@ class Report(models.Model):
     provisional = models.BooleanField(_("年度未结束"), default=False)
     sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
     summary = models.JSONField(_("数据摘要"), null=True, blank=True, editable=False)
+    # reports.render.LAYOUT when rendered: a provisional report is reused only by the same layout.
+    layout = models.CharField(_("版式版本"), max_length=32, blank=True)
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)

@@ -23,6 +23,9 @@ from .charts import quota_chart
 from .summary import summary
 
 CSS_URL = pdf.STATIC_SCHEME + "reports/report.css"
+# Change when the layout or the figures' meaning changes: provisional reports made
+# by another layout are not reused (a closed year's stored report stays as it was).
+LAYOUT = "gbt9704-2"
 
 
 @dataclass
@@ -90,7 +93,7 @@ def generate(*, year: int, department=None, reduction=DEFAULT_REDUCTION, meta: M
         data = figures.collect(year=year, department=department, reduction=reduction)
         progress(15, "绘制图表")
         for scope in data.departments:
-            scope.chart = quota_chart(scope.months)
+            scope.chart = quota_chart(scope.months, kinds=scope.shown)
         progress(25, "排版 PDF")
         document = pdf.render_pdf(report_html(data, meta), static_roots())
         progress(95, "写入报告标识")

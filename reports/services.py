@@ -73,7 +73,7 @@ def report_request(*, year: int, department, reduction, by, regenerate: bool = F
                 return stored, True
         else:
             current = data_fingerprint(year=year, department=department, reduction=reduction)
-            cached = (same.filter(status=ReportStatus.DONE, fingerprint=current).first()
+            cached = (same.filter(status=ReportStatus.DONE, fingerprint=current, layout=render.LAYOUT).first()
                       or recent.filter(fingerprint=current).first())
             if cached is not None:
                 return cached, True
@@ -136,5 +136,5 @@ def report_generate(*, report_id: int, progress=None) -> Report:
         _set(report_id, status=ReportStatus.DONE, pdf=made.pdf, pages=made.pages, progress=100,
              fingerprint=made.data.fingerprint, data_as_of=made.data.data_as_of,
              provisional=made.data.provisional, sha256=hashlib.sha256(made.pdf).hexdigest(),
-             summary=made.summary, step=_("已完成"), finished_at=timezone.now())
+             summary=made.summary, layout=render.LAYOUT, step=_("已完成"), finished_at=timezone.now())
     return Report.objects.defer("pdf").get(pk=report_id)

@@ -21,6 +21,6 @@ def summary(data: ReportData) -> dict:
         ],
         "totals": {
             kind: {"cap": t.cap, "used": t.used, "target": t.target, "passed": t.passed}
-            for kind, t in data.total.kinds.items()
+            for kind, t in data.total.kinds.items() if kind in data.total.shown
         },
     }
