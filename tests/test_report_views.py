@@ -166,3 +166,30 @@ def test_a_task_delivered_twice_renders_once(people, settings, monkeypatch):
     assert report_generate(report_id=report.pk).status == ReportStatus.DONE
     monkeypatch.setattr(render, "generate", lambda **kwargs: pytest.fail("rendered twice"))
     assert report_generate(report_id=report.pk).status == ReportStatus.DONE
+
+
+@pytest.mark.slow
+def test_a_closed_year_downloads_as_stored_and_regenerating_makes_a_new_numbered_version(people, client, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    late = dt.datetime(YEAR + 1, 1, 15, tzinfo=dt.timezone.utc)
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    client = as_user(client, people.auditor)
+    start(client)
+    first = Report.objects.get()
+    assert not first.provisional and first.version == 1 and first.number.endswith(f"〔{YEAR}〕1号")
+    monkeypatch.setattr(timezone, "now", real_now)
+    people.submitted(people.document())  # the data changes after the year closed
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    response = start(client)
+    assert response["Location"] == f"/reports/{first.pk}/" and Report.objects.count() == 1
+    assert "已存档" in client.get(response["Location"]).content.decode()
+    stored = client.get(f"/reports/{first.pk}/download/").content
+    assert stored == bytes(Report.objects.get(pk=first.pk).pdf)
+    start(client, regenerate="on")
+    second = Report.objects.exclude(pk=first.pk).get()
+    assert second.version == 2 and second.number.endswith(f"〔{YEAR}〕2号")
+    assert second.fingerprint != first.fingerprint and bytes(Report.objects.get(pk=first.pk).pdf) == stored
