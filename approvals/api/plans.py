@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from approvals import plans
 from approvals.models import Plan, PlanItem
 from quotas.access import sees_all_departments
+from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Kind
 from quotas.validators import MAX_YEAR, MIN_YEAR
 
@@ -52,7 +53,7 @@ class PlanWriteSerializer(serializers.Serializer):
 
 class PlanDecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "return"])
-    comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
 def _visible(user):
