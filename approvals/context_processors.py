@@ -1,9 +1,11 @@
 """What every page's navigation needs: the to-do count and which links to show.
 Values are callables, so a page that does not show the navigation costs no query."""
 
+from django.utils import timezone
+
 from reports.access import may_use_reports
 
-from . import policy, todo
+from . import assessment, policy, todo
 
 
 def workbench(request):
@@ -14,4 +16,6 @@ def workbench(request):
         "todo_count": lambda: todo.waiting(user).count(),
         "may_use_reports": lambda: may_use_reports(user),
         "may_draft": lambda: policy.may_draft(user),
+        # "新建" says before the form whether this year's quota still has a slot.
+        "drafting_options": lambda: assessment.drafting_options(user, year=timezone.localdate().year),
     }

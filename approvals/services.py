@@ -24,12 +24,12 @@ from viewflow.workflow.status import STATUS
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Level
 from quotas.services import (
-    QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_get, quota_override, quota_record_blocked,
+    QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
 )
 from quotas.transactions import committing
 
-from . import kinds, lifecycle, plans, policy, rules
+from . import assessment, kinds, lifecycle, policy, rules
 from .registry import registry_assign
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
@@ -37,7 +37,6 @@ from .models import Attachment, Hold, Proposal, ProposalEvent, ProposalProcess
 from .uploads import UploadRefused, check_upload
 from .policy import MSG_NO_TASK, MSG_NOT_CLERK  # noqa: F401 (views name them)
 
-MSG_NEEDS_JUSTIFICATION = gettext_noop("特事特办申请必须写明超额说明。")
 MSG_NEEDS_COMMENT = gettext_noop("退回或不予通过时请写明意见。")
 MSG_NEEDS_REASON = gettext_noop("取消已批准事项时请写明原因。")
 MSG_COMMENT_TOO_LONG = gettext_noop("意见不能超过 {limit} 字。")
@@ -344,14 +343,12 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
     An emergency request (特事特办) with a justification goes on without a slot;
     only the leader can approve it, and then it counts as overridden.
     """
-    if emergency and not justification.strip():
-        raise SubmissionRefused(_(MSG_NEEDS_JUSTIFICATION), code="invalid", problems=[
-            rules.Problem("justification", "required", _(MSG_NEEDS_JUSTIFICATION))])
     try:
         return _submit(proposal, by, emergency, justification.strip())
     except QuotaExhausted as refused:
         quota_record_blocked(quota=refused.quota, source=proposal, by=by)
-        raise QuotaRefused(str(refused), quota=refused.quota) from None
+        raise QuotaRefused(str(refused), quota=refused.quota,
+                           problems=[assessment.quota_problem(refused.quota)]) from None
     except QuotaError as refused:
         raise SubmissionRefused(str(refused), code=refused.code) from None
 
@@ -359,17 +356,17 @@ def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justific
 def _submit(proposal, by, emergency, justification):
     with _transition(proposal, by, Action.SUBMIT) as change:
         current = change.proposal
-        current.emergency, current.justification = emergency, justification
-        problems = rules.submission_problems(current)
-        if problems:
-            raise SubmissionRefused(problems[0].message, code=problems[0].code, problems=problems)
-        quota = quota_get(department=current.department, year=current.quota_year, kind=current.kind)
+        # The same function answers the preview (approvals.assessment): what it
+        # lists is exactly what refuses the submission.
+        checked = assessment.assess(current, emergency=emergency, justification=justification)
+        if checked.blocking:
+            first = checked.blocking[0]
+            raise SubmissionRefused(first.message, code=first.code, problems=checked.problems)
+        quota = checked.quota
         _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
-        current.planned_item = plans.match_item(current)
-        current.manual_escalation = False
         current.escalations = rules.escalations(current, quota=quota)
-        if current.kind == "meeting":
-            current.estimated_cost, current.cost_formula = rules.meeting_cost(current)
+        if checked.cost is not None:
+            current.estimated_cost, current.cost_formula = checked.cost
         current.submitted_at = timezone.now()
         change.comment = justification if emergency else ""
     return current

@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -19,13 +20,16 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from quotas.access import visible_departments
 from quotas.models import Kind, Quota
 
-from . import policy, rules, selectors, services, todo
+from . import assessment, policy, rules, selectors, services, todo
+from .api.preview import preview_body
 from .lifecycle import Action
 from .policy import get_proposal_for_user
 from .forms import (
     AttachmentForm, CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm,
 )
 from .models import Attachment, Proposal, State
+from .preview import proposal_preview
+from .problems import Problem
 
 
 # --- 待办 (the to-do centre) ---------------------------------------------------------
@@ -114,9 +118,23 @@ def _detail_context(request, proposal, **extra):
         "merge_candidates": selectors.merge_candidates(proposal) if decisions else [],
         "warnings": rules.rule_problems(proposal) if may[Action.EDIT] else [],
     }
+    if may[Action.SUBMIT]:
+        _add_submission_preview(context, user, proposal)
     context["preview"] = next((a for a in context["attachments"] if a.content_type == "application/pdf"), None)
     context.update(extra)
     return context
+
+
+def _add_submission_preview(context, user, proposal) -> None:
+    """What submitting would do, said before the clerk presses the button: every
+    problem (instead of the rules alone), the slot it takes, and the 特事特办 box
+    only when no slot is left."""
+    checked = proposal_preview(by=user, proposal=proposal)
+    context["warnings"] = checked.problems
+    context["submission"] = {"position": assessment.describe_position(checked),
+                             "emergency_only": checked.quota_tripped,
+                             "escalations": [rules.describe_escalation(r) for r in checked.escalations],
+                             "cost": checked.cost}
 
 
 @login_required
@@ -169,6 +187,48 @@ def proposal_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+@login_required
+@require_POST
+def proposal_preview_form(request, kind=None, pk=None):
+    """The form's live preview (static/js/preview.js): the form as typed, assessed
+    by the function submission refuses with; the API's preview body plus words
+    for the page. Nothing is written."""
+    proposal = get_proposal_for_user(request.user, pk) if pk is not None else None
+    kind = proposal.kind if proposal else kind
+    if kind not in Kind.values:
+        raise Http404("No such kind")
+    form = ProposalForm(request.POST, kind=kind, department_id=request.user.department_id)
+    form.is_valid()
+    # Empty required fields are the assessment's to report; other input errors are problems too.
+    typed = [Problem(name, "invalid", str(message)) for name, errors in form.errors.as_data().items()
+             for error in errors if error.code != "required" for message in error.messages]
+    fields = {k: v for k, v in _draft_fields(form, partial=True).items() if k not in form.errors}
+    emergency = request.POST.get("emergency") in ("on", "1", "true")
+    try:
+        checked = proposal_preview(by=request.user, proposal=proposal, kind=kind, emergency=emergency,
+                                   justification=request.POST.get("justification", ""), **fields)
+    except services.ProposalError as error:
+        return JsonResponse({"code": error.code, "detail": str(error)}, status=error.status)
+    body = preview_body(checked)
+    body["problems"] = [{"field": p.field, "code": p.code, "message": p.message} for p in typed] + body["problems"]
+    day = proposal_day(kind, fields) or (proposal.planned_day if proposal else None)
+    body["display"] = {
+        "position": assessment.describe_position(checked),
+        "emergency_only": checked.quota_tripped,
+        "state_label": checked.quota_after.get_breaker_state_display() if checked.quota_after else "",
+        "next_free_day": assessment.day_words(checked.next_free_day) if checked.next_free_day else "",
+        "calendar": assessment.meeting_free_strip(day) if day and kind != Kind.DOCUMENT else [],
+    }
+    return JsonResponse(body)
+
+
+def proposal_day(kind, fields):
+    start = fields.get("start") if kind != Kind.DOCUMENT else None
+    if start:
+        return timezone.localtime(start).date()
+    return fields.get("planned_date")
+
+
 def _form_errors(form, error) -> None:
     """A service's refusal shown on the form that caused it, keeping every input."""
     for problem in error.problems or [None]:
@@ -176,8 +236,11 @@ def _form_errors(form, error) -> None:
         form.add_error(field, problem.message if problem else str(error))
 
 
-def _draft_fields(form) -> dict:
-    data = {name: form.cleaned_data[name] for name in form.fields}
+def _draft_fields(form, *, partial=False) -> dict:
+    if partial:  # a form with errors: the fields that were read
+        data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+    else:
+        data = {name: form.cleaned_data[name] for name in form.fields}
     for name in ("forms_required", "attendees_city", "attendees_county", "attendees_township", "attendees_village"):
         if name in data and data[name] is None:
             data[name] = 0

@@ -22,12 +22,14 @@ from rest_framework.views import APIView
 
 from approvals import selectors, services, todo
 from approvals.policy import get_proposal_for_user
+from approvals.preview import proposal_preview
 from approvals.models import Proposal, ProposalEvent
 from quotas.selectors import quota_list
 from quotas.models import Department
 from quotas.transactions import DATABASE_ERRORS
 
 from . import serializers as s
+from .preview import PreviewRequestSerializer, PreviewSerializer, preview_body, required_kind
 
 ERROR_TEXT = {
     400: "invalid data (code: invalid, or the rule broken, e.g. meeting_free_day)",
@@ -163,6 +165,23 @@ class ProposalViewSet(viewsets.GenericViewSet):
                                              role=data["role"])
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403)})
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview_new(self, request):
+        """What submitting this create body would do (quota position, 提级 reasons,
+        every problem, cost, next meeting day); nothing is written."""
+        data = _validated(PreviewRequestSerializer(data=request.data, partial=True))
+        required_kind(data)
+        return Response(preview_body(proposal_preview(by=request.user, **_preview_args(data))))
+
+    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """The same for a stored draft, with the body's fields as changes not yet saved."""
+        proposal = self.get_object()
+        data = _validated(PreviewRequestSerializer(proposal, data=request.data, partial=True))
+        return Response(preview_body(proposal_preview(by=request.user, proposal=proposal, **_preview_args(data))))
+
     @extend_schema(request=s.SubmitSerializer,
                    responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
     @action(detail=True, methods=["post"])
@@ -222,6 +241,13 @@ class TaskList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.TaskSerializer(todo.items(page), many=True).data)
+
+
+def _preview_args(data: dict) -> dict:
+    # A partial serializer applies no defaults: say them here.
+    data.setdefault("emergency", False)
+    data.setdefault("justification", "")
+    return data
 
 
 def _validated(serializer) -> dict:

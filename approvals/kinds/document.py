@@ -17,9 +17,18 @@ REQUIRED = ("planned_date", "doc_type", "length_chars")
 def required_problems(p) -> list[Problem]:
     missing = _("此项为必填项。")
     problems = [Problem(field, "required", missing) for field in REQUIRED if getattr(p, field) in (None, "")]
-    if p.is_joint and not (p.pk and p.co_departments.exists()):
+    if p.is_joint and not _names_co_departments(p):
         problems.append(Problem("co_departments", "required", _("联合发文须列出联合发文单位。")))
     return problems
+
+
+def _names_co_departments(p) -> bool:
+    # A preview of unsaved form data carries its co-issuers beside the instance
+    # (approvals.preview); a stored draft has them in the database.
+    pending = getattr(p, "pending_co_departments", None)
+    if pending is not None:
+        return bool(pending)
+    return bool(p.pk) and p.co_departments.exists()
 
 
 def length_limit(p) -> int | None:
