@@ -258,6 +258,11 @@ JIANFU = {
     # many evidence files per flag (each within UPLOAD_MAX_BYTES).
     "FLAG_TRIAGE_DAYS": int(os.environ.get("JIANFU_FLAG_TRIAGE_DAYS", "10")),
     "FLAG_MAX_FILES": int(os.environ.get("JIANFU_FLAG_MAX_FILES", "5")),
+    # 逆向考核: a department's ratings are shown only when at least this many units
+    # rated it (k-anonymity); a mean (of the four dimensions) below the second lets
+    # the office open a 整改 item from the ratings.
+    "EVALUATION_MIN_RESPONSES": int(os.environ.get("JIANFU_EVALUATION_MIN_RESPONSES", "3")),
+    "EVALUATION_LOW_MEAN": float(os.environ.get("JIANFU_EVALUATION_LOW_MEAN", "3.0")),
     # The year-end report's 发文机关 (a department code); empty: the department of
     # the review office (a non-issuing department whose members review).
     "REPORT_ISSUER": os.environ.get("JIANFU_REPORT_ISSUER", ""),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("verify/", grassroots_views.verify, name="verify"),
     path("flags/", include("grassroots.urls")),
+    path("grassroots/", include("grassroots.urls_loop")),  # 逆向考核, 监测点, 整改
     path("workflow/", workflow_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

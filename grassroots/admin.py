@@ -37,3 +37,32 @@ class FlagAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("issuer", "unit", "reporter")
+
+
+# --- 逆向考核, 监测点, 整改 -----------------------------------------------------------
+
+from .models import EvaluationWindow, Rating  # noqa: E402
+
+
+class SuperuserOnly(ReadOnlyAdmin):
+    """Rows that, read one by one, could tell who rated what (a rating's scores and
+    comment): administrators, auditors and leaders never see them here."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+@admin.register(Rating)
+class RatingAdmin(SuperuserOnly):
+    # No rater_key: it is a pseudonym, of no use to a reader and one more thing to match.
+    fields = list_display = ["id", "department", "year", "necessity", "effect", "burden", "formalism",
+                             "comment", "released_text"]
+    list_filter = ["year"]
+
+
+@admin.register(EvaluationWindow)
+class EvaluationWindowAdmin(ReadOnlyAdmin):
+    list_display = ["year", "opens_at", "closes_at"]

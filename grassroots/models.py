@@ -11,14 +11,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Kind
-from quotas.validators import validate_year
+from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 
 
 class Channel(models.TextChoices):
@@ -143,3 +143,88 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- 逆向考核: grassroots units rate the departments above them -------------------
+
+YEAR_VALIDATORS = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+
+class EvaluationWindow(models.Model):
+    """The weeks of a year in which grassroots units rate (and may revise). Open
+    from `opens_at` until just before `closes_at`, instants the office enters as
+    Asia/Shanghai dates. Results are published only once it has closed, and a
+    closed window stays closed: watching the figures move while units rate, or
+    reopening to rate again, would tell a department who rated what."""
+
+    year = models.PositiveSmallIntegerField(_("考核年度"), unique=True, validators=YEAR_VALIDATORS)
+    opens_at = models.DateTimeField(_("开始"))
+    closes_at = models.DateTimeField(_("截止"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("开启人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提前关闭人"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("逆向考核时段")
+        verbose_name_plural = _("逆向考核时段")
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")),
+                                              name="evaluation_window_closes_after_opening")]
+
+    def __str__(self):
+        return f"{self.year}"
+
+    def is_open(self, now) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    def has_closed(self, now) -> bool:
+        return now >= self.closes_at
+
+
+class Dimension(models.TextChoices):
+    """What a unit rates, 1–5, 5 always the best: 5 = very necessary, very
+    effective, a very light burden, no formalism at all."""
+
+    NECESSITY = "necessity", _("必要性")
+    EFFECT = "effect", _("实效")
+    BURDEN = "burden", _("负担轻重")
+    FORMALISM = "formalism", _("形式主义（陪会、留痕、材料）")
+
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Rating(models.Model):
+    """One unit's rating of one department for one year.
+
+    There is no unit and no user on the row: `rater_key` is a keyed hash of the
+    unit and the year (grassroots.evaluations.rater_key), enough to find and
+    replace the unit's own rating, useless for finding the unit from the row.
+    Who rated is known to the rater only — not to the office, not to the admin."""
+
+    rater_key = models.CharField(max_length=64, editable=False)
+    department = models.ForeignKey("quotas.Department", verbose_name=_("被评部门"),
+                                   on_delete=models.PROTECT, related_name="ratings")
+    year = models.PositiveSmallIntegerField(_("考核年度"), validators=YEAR_VALIDATORS)
+    necessity = models.PositiveSmallIntegerField(Dimension.NECESSITY.label, validators=SCORE_VALIDATORS)
+    effect = models.PositiveSmallIntegerField(Dimension.EFFECT.label, validators=SCORE_VALIDATORS)
+    burden = models.PositiveSmallIntegerField(Dimension.BURDEN.label, validators=SCORE_VALIDATORS)
+    formalism = models.PositiveSmallIntegerField(Dimension.FORMALISM.label, validators=SCORE_VALIDATORS)
+    comment = models.TextField(_("意见建议"), max_length=SUMMARY_MAX_CHARS, blank=True)
+    # The office releases a comment to the rated department after the window has
+    # closed, edited to remove anything that names the unit or a person.
+    released_text = models.TextField(_("公开的意见（已去除可识别信息）"), max_length=SUMMARY_MAX_CHARS, blank=True)
+
+    class Meta:
+        verbose_name = _("逆向考核评价")
+        verbose_name_plural = _("逆向考核评价")
+        ordering = ["department", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rater_key", "department", "year"],
+                                    name="rating_one_per_unit_department_year"),
+            *[models.CheckConstraint(condition=Q(**{f"{d}__gte": 1, f"{d}__lte": 5}),
+                                     name=f"rating_{d}_1_to_5") for d in Dimension.values],
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.department.name}"

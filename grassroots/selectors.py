@@ -56,3 +56,94 @@ def flag_figures(year: int, departments=None) -> dict[int, dict]:
 
 def overdue(flags: QuerySet, today: datetime.date) -> QuerySet:
     return flags.filter(state=FlagState.OPEN, due_on__lt=today)
+
+
+# --- 逆向考核 ----------------------------------------------------------------------
+
+def evaluation_figures(year: int) -> dict:
+    """The published results of `year`'s reverse evaluation, for the dashboard,
+    the department's view, the API and the year-end report:
+
+    {"year", "threshold", "published": bool (the window has closed), "units": how
+    many units rated at least one department (0 until published),
+    "departments": {department_id: {"department": code, "name", "responses",
+    "overall": mean of the four dimension means, "comments": how many comments,
+    "dimensions": {dimension: {"mean", "distribution": {"1": n … "5": n}}}}}}
+
+    Only departments rated by at least `threshold` units appear, and none before
+    the window has closed: the small-number and the watch-it-move cases show
+    nothing. No rater, unit or comment text is in it."""
+    from django.conf import settings
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .evaluations import window_of
+    from .models import Dimension, Rating
+
+    threshold = settings.JIANFU["EVALUATION_MIN_RESPONSES"]
+    window = window_of(year)
+    result = {"year": year, "threshold": threshold, "units": 0, "departments": {},
+              "published": bool(window and window.has_closed(timezone.now()))}
+    if not result["published"]:
+        return result
+    ratings = Rating.objects.filter(year=year)
+    counts = ratings.values("department_id").annotate(
+        n=Count("id"), comments=Count("id", filter=~Q(comment="")))
+    shown = {row["department_id"]: row for row in counts if row["n"] >= threshold}
+    result["units"] = ratings.values("rater_key").distinct().count()
+    for department_id, code, name, *scores in ratings.filter(department_id__in=shown).values_list(
+            "department_id", "department__code", "department__name", *Dimension.values):
+        row = result["departments"].setdefault(department_id, {
+            "department": code, "name": name, "responses": shown[department_id]["n"],
+            "comments": shown[department_id]["comments"],
+            "dimensions": {d: {"distribution": {str(s): 0 for s in range(1, 6)}} for d in Dimension.values}})
+        for dimension, score in zip(Dimension.values, scores):
+            row["dimensions"][dimension]["distribution"][str(score)] += 1
+    for row in result["departments"].values():
+        for figures in row["dimensions"].values():
+            total = sum(int(s) * n for s, n in figures["distribution"].items())
+            figures["mean"] = round(total / row["responses"], 2)
+        row["overall"] = round(sum(f["mean"] for f in row["dimensions"].values()) / len(Dimension.values), 2)
+    return result
+
+
+def evaluation_rows(year: int, departments=None) -> list[dict]:
+    """The API's summary: one row per published department and dimension,
+    {department, department_name, dimension, responses, mean, distribution}."""
+    figures = evaluation_figures(year)
+    ids = None if departments is None else {getattr(d, "pk", d) for d in departments}
+    rows = []
+    for department_id, row in sorted(figures["departments"].items(), key=lambda item: item[1]["department"]):
+        if ids is not None and department_id not in ids:
+            continue
+        for dimension, values in row["dimensions"].items():
+            rows.append({"department": row["department"], "department_name": row["name"],
+                         "dimension": dimension, "responses": row["responses"], "mean": values["mean"],
+                         "distribution": values["distribution"]})
+    return rows
+
+
+def released_comments(year: int, department_id: int) -> list[str]:
+    """Comments the office released for a published department, in text order
+    (not the order they were written, which could hint at who wrote them)."""
+    from .models import Rating
+
+    if department_id not in evaluation_figures(year)["departments"]:
+        return []
+    texts = Rating.objects.filter(year=year, department_id=department_id).exclude(released_text="")
+    return sorted(texts.values_list("released_text", flat=True))
+
+
+def lowest_rated(year: int) -> set[int]:
+    """The ids of the lowest-rated quarter (rounded up) of the departments whose
+    `year` results are published, by overall mean, for plan_quotas --rating-cut.
+    Departments tied with the last one taken are taken too: a tie is not broken
+    by the alphabet. Unpublished departments are never cut."""
+    import math
+
+    rows = sorted(evaluation_figures(year)["departments"].items(), key=lambda item: item[1]["overall"])
+    if not rows:
+        return set()
+    boundary = rows[math.ceil(len(rows) / 4) - 1][1]["overall"]
+    return {pk for pk, row in rows if row["overall"] <= boundary}
+
