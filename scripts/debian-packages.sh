@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the app and its tests need, when missing.
-#   fonts-noto-cjk, libharfbuzz-subset0: Chinese text in WeasyPrint PDFs
-#   chromium: the browser tests (Playwright drives Debian's build)
-#   poppler-utils: pdftotext/pdftoppm for checking reports
-#   gettext: compiling the English translation
+# Installs the Debian packages that are missing for running the app (`run`, the default)
+# or for its tests (`test`).
+#   run:  fonts-noto-cjk, libharfbuzz-subset0, pango: Chinese text in WeasyPrint PDFs
+#         gettext: compiling the English translation
+#   test: chromium: the browser tests (Playwright drives Debian's build)
+#         poppler-utils: pdftotext/pdftoppm for checking reports
 set -euo pipefail
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils gettext)
+case "${1:-run}" in
+    run) packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext) ;;
+    test) packages=(chromium poppler-utils) ;;
+    *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
