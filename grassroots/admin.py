@@ -41,12 +41,13 @@ class FlagAdmin(ReadOnlyAdmin):
 
 # --- 逆向考核, 监测点, 整改 -----------------------------------------------------------
 
-from .models import EvaluationWindow, Rating  # noqa: E402
+from .models import EvaluationWindow, MonitoringPoint, MonthlyLog, Rating, SurveyQuestion  # noqa: E402
 
 
 class SuperuserOnly(ReadOnlyAdmin):
     """Rows that, read one by one, could tell who rated what (a rating's scores and
-    comment): administrators, auditors and leaders never see them here."""
+    comment) or who filed a flag (a monitoring point's log names its unit and the
+    flags it filed): administrators, auditors and leaders never see them here."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -63,6 +64,21 @@ class RatingAdmin(SuperuserOnly):
     list_filter = ["year"]
 
 
+@admin.register(MonthlyLog)
+class MonthlyLogAdmin(SuperuserOnly):
+    list_display = ["unit", "year", "month", "confirmed_at"]
+
+
 @admin.register(EvaluationWindow)
 class EvaluationWindowAdmin(ReadOnlyAdmin):
     list_display = ["year", "opens_at", "closes_at"]
+
+
+@admin.register(MonitoringPoint)
+class MonitoringPointAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "active", "designated_at"]
+
+
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(ReadOnlyAdmin):
+    list_display = ["text", "active"]

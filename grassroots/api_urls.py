@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_evaluations
+from . import api, api_evaluations, api_monitoring
 
 router = SimpleRouter()
 router.register("flags", api.FlagViewSet, basename="flag")
@@ -12,5 +12,7 @@ urlpatterns = [
     re_path(r"^registry/(?P<number>[^\n]{1,80})/$", api.RegistryLookup.as_view(), name="registry"),
     path("evaluations/", api_evaluations.Evaluations.as_view(), name="evaluations"),
     path("evaluations/summary/", api_evaluations.EvaluationSummary.as_view(), name="evaluation-summary"),
+    path("monitoring/<slug:unit>/<int:year>-<int:month>/", api_monitoring.MonitoringLog.as_view(),
+         name="monitoring-log"),
     *router.urls,
 ]

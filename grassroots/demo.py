@@ -44,3 +44,28 @@ def build_flags(*, clock, reviewer: User) -> None:
             if proposal is None:
                 decision, comment = "dismiss", "未能核实，不予认定。"
         services.flag_triage(flag=flag, by=reviewer, decision=decision, comment=comment, proposal=proposal)
+    build_loop(clock=clock, reviewer=reviewer)
+
+
+QUESTIONS = ["本月要求填报的表格、材料比上月减少了", "本月开会、陪会占用的时间比上月减少了",
+             "上级的督查检查考核没有要求准备迎检材料"]
+
+
+def build_loop(*, clock, reviewer: User) -> None:
+    """监测点 and 逆向考核 as a new user finds them: both demo villages and the first
+    township are monitoring points with three survey questions, and this year's
+    evaluation window is open for a month from today (no ratings: they are the
+    units' own)."""
+    from . import evaluations, monitoring
+    from .models import SurveyQuestion
+
+    clock.set(clock.real_now.date(), 24)  # now
+    for username in ("grassroots_village", "grassroots_village2", "grassroots_town"):
+        monitoring.point_designate(by=reviewer, unit=User.objects.get(username=username).department)
+    for text in QUESTIONS:
+        if not SurveyQuestion.objects.filter(text=text).exists():
+            monitoring.question_set(by=reviewer, text=text)
+    today = clock.real_now.astimezone(evaluations.SHANGHAI).date()
+    if evaluations.window_of(today.year) is None:
+        evaluations.window_set(by=reviewer, year=today.year, opens_on=today,
+                               closes_on=today + dt.timedelta(days=30))

@@ -228,3 +228,79 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.department.name}"
+
+
+# --- 监测点: units that log each month what actually arrived ---------------------
+
+class MonitoringPoint(models.Model):
+    unit = models.OneToOneField("quotas.Department", verbose_name=_("监测点单位"), on_delete=models.PROTECT,
+                                related_name="monitoring_point")
+    designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设立人"),
+                                      on_delete=models.PROTECT, related_name="+")
+    designated_at = models.DateTimeField(_("设立时间"), auto_now_add=True)
+    active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("监测点")
+        verbose_name_plural = _("监测点")
+        ordering = ["unit__code"]
+
+    def __str__(self):
+        return self.unit.name
+
+
+class SurveyQuestion(models.Model):
+    """A question of the burden-perception survey (负担感知), set by the office,
+    answered 1–5 with each monthly log while it is active."""
+
+    text = models.CharField(_("问题"), max_length=200)
+    active = models.BooleanField(_("在用"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"),
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("负担感知问题")
+        verbose_name_plural = _("负担感知问题")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.text
+
+
+class MonthlyLog(models.Model):
+    """A monitoring point's confirmed log of one month: what the gate registered
+    for it then (a snapshot, grassroots.monitoring.prefilled_log) and how many
+    items it added that came outside the gate, each filed as a Flag."""
+
+    unit = models.ForeignKey("quotas.Department", verbose_name=_("监测点单位"), on_delete=models.PROTECT,
+                             related_name="monthly_logs")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"),
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    registered = models.JSONField(_("备案事项（确认时）"), default=dict)
+    note = models.TextField(_("说明"), max_length=SUMMARY_MAX_CHARS, blank=True)
+    flags = models.ManyToManyField(Flag, verbose_name=_("补充的线索"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("监测点月度台账")
+        verbose_name_plural = _("监测点月度台账")
+        ordering = ["-year", "-month", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "month"], name="monthly_log_one_per_unit_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="monthly_log_month_1_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.name} {self.year}-{self.month:02d}"
+
+
+class SurveyAnswer(models.Model):
+    log = models.ForeignKey(MonthlyLog, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    score = models.PositiveSmallIntegerField(_("评分"), validators=SCORE_VALIDATORS)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["log", "question"], name="survey_answer_once"),
+                       models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_1_5")]

@@ -147,3 +147,45 @@ def lowest_rated(year: int) -> set[int]:
     boundary = rows[math.ceil(len(rows) / 4) - 1][1]["overall"]
     return {pk for pk, row in rows if row["overall"] <= boundary}
 
+
+# --- 监测点 ------------------------------------------------------------------------
+
+def monitoring_figures(year: int) -> dict:
+    """The burden index of every monitoring point for each month of `year`, for
+    the dashboard's chart and the year-end report:
+
+    {"year", "units": [{"unit": code, "name", "level", "months": {1…12: {
+        "registered": items the gate registers for the unit that month (now),
+        "reported": None, or once confirmed: registered items the unit confirmed
+                    + its additions, "additions": n, "index": reported ÷ registered
+                    (None without registered items), "confirmed": bool}}}],
+     "survey": [{"question", "responses", "mean"}], "logs": confirmed logs}
+
+    A point no longer active still shows the months it logged."""
+    from django.db.models import Avg, Count
+
+    from .models import MonitoringPoint, MonthlyLog, SurveyAnswer
+    from .monitoring import items_in_month, registered_count
+
+    logs = {(log.unit_id, log.month): log for log in MonthlyLog.objects.filter(year=year)
+            .annotate(additions=Count("flags"))}
+    points = MonitoringPoint.objects.select_related("unit").order_by("unit__code")
+    units = []
+    for point in points:
+        if not point.active and not any(unit_id == point.unit_id for unit_id, _m in logs):
+            continue
+        months = {}
+        for month in range(1, 13):
+            registered = items_in_month(point.unit, year, month).count()
+            log = logs.get((point.unit_id, month))
+            reported = None if log is None else registered_count(log.registered["totals"]) + log.additions
+            months[month] = {"registered": registered, "reported": reported,
+                             "additions": 0 if log is None else log.additions, "confirmed": log is not None,
+                             "index": round(reported / registered, 2) if reported is not None and registered else None}
+        units.append({"unit": point.unit.code, "name": point.unit.name, "level": point.unit.level, "months": months})
+    survey = (SurveyAnswer.objects.filter(log__year=year).values("question__text", "question_id")
+              .annotate(responses=Count("id"), mean=Avg("score")).order_by("question_id"))
+    return {"year": year, "units": units, "logs": len(logs),
+            "survey": [{"question": s["question__text"], "responses": s["responses"],
+                        "mean": round(s["mean"], 2)} for s in survey]}
+

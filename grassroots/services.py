@@ -50,6 +50,16 @@ def _refuse(field, code, message):
 
 def flag_file(*, by, issuer, evidence=(), **fields) -> Flag:
     """A grassroots reporter reports burden received outside the gate."""
+    flag, checked = flag_prepare(by=by, issuer=issuer, evidence=evidence, **fields)
+    with committing(transaction.atomic(durable=True)):
+        flag_save(flag, checked)
+    return flag
+
+
+def flag_prepare(*, by, issuer, evidence=(), **fields) -> tuple[Flag, list]:
+    """Every check of flag_file, nothing written: the unsaved flag and its checked
+    files, for flag_save inside the caller's transaction (a monitoring point's
+    monthly log files all its additions with the log, or none)."""
     policy.require_file(by)
     unknown = set(fields) - set(FIELDS)
     if unknown:
@@ -64,16 +74,18 @@ def flag_file(*, by, issuer, evidence=(), **fields) -> Flag:
     due_on = add_working_days(timezone.localdate(), settings.JIANFU["FLAG_TRIAGE_DAYS"])
     flag = Flag(reporter=by, unit_id=by.department_id, issuer=issuer, **fields, due_on=due_on)
     flag.full_clean(exclude=["reporter", "unit", "issuer"])
-    with committing(transaction.atomic(durable=True)):
-        flag.save()
-        for upload, described in checked:
-            item = Evidence(flag=flag, name=described.name, size=described.size,
-                            content_type=described.content_type, sha256=described.sha256)
-            # The file is written before its row: a rollback leaves an orphan file, never a
-            # row without its file.
-            item.file.save(described.name, upload, save=False)
-            item.save()
-    return flag
+    return flag, checked
+
+
+def flag_save(flag: Flag, checked) -> None:
+    flag.save()
+    for upload, described in checked:
+        item = Evidence(flag=flag, name=described.name, size=described.size,
+                        content_type=described.content_type, sha256=described.sha256)
+        # The file is written before its row: a rollback leaves an orphan file, never a
+        # row without its file.
+        item.file.save(described.name, upload, save=False)
+        item.save()
 
 
 def _checked_files(evidence):

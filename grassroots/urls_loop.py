@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_evaluation as evaluation
+from . import views_monitoring as monitoring
 
 app_name = "loop"
 
@@ -10,4 +11,6 @@ urlpatterns = [
     path("evaluation/results/", evaluation.results, name="results"),
     path("evaluation/window/", evaluation.window, name="window"),
     path("evaluation/comments/<int:year>/<slug:code>/", evaluation.comments, name="comments"),
+    path("monitoring/", monitoring.monitoring_home, name="monitoring"),
+    path("monitoring/<slug:unit>/<int:year>-<int:month>/", monitoring.month, name="month"),
 ]

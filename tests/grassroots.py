@@ -71,3 +71,19 @@ class Raters:
         return evaluations.rating_submit(by=reporter, department=department or self.people.dept,
                                          year=year or self.year, scores=values, comment=comment)[0]
 
+
+def last_month(today=None):
+    """(year, month) of the month before today's: a month that is over."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    previous = first - __import__("datetime").timedelta(days=1)
+    return previous.year, previous.month
+
+
+def meeting_days(year, month, count=2):
+    """Days of the month on which a meeting may be held (days 8–28, no Wednesday:
+    the suite's People have 无会日 rules for Wednesdays and the first week)."""
+    import datetime as dt
+
+    days = [dt.date(year, month, d) for d in range(8, 29)]
+    return [d for d in days if d.isoweekday() not in (3, 6, 7)][:count]

@@ -116,6 +116,7 @@ def test_the_admin_shows_ratings_to_superusers_only_and_never_a_unit(people, rat
     admin.save()
     client.force_login(admin)
     assert client.get("/admin/grassroots/rating/").status_code == 403
+    assert client.get("/admin/grassroots/monthlylog/").status_code == 403
     assert "grassroots/rating" not in client.get("/admin/").content.decode()
     root = make_user("root")
     root.is_staff = root.is_superuser = True

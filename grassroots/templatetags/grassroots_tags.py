@@ -1,12 +1,34 @@
-"""The receiving end's part of other pages: the dashboard's panel (逆向考核 results)."""
+"""The receiving end's part of other pages: the dashboard's panel (逆向考核
+results, the burden index chart) and the burden chart itself."""
 
 from django import template
 
-from quotas.access import visible_departments
+from quotas.access import sees_all_departments, visible_departments
 
 from .. import policy, selectors
 
 register = template.Library()
+
+BAR, GAP, HEIGHT = 8, 6, 60
+
+
+@register.inclusion_tag("grassroots/burden_chart.html")
+def burden_chart(figures):
+    """Per monitoring point, a bar pair per month — registered (grey) and reported
+    (red) — drawn server-side as inline SVG, scaled to the largest count shown."""
+    top = max([1] + [v for u in figures["units"] for m in u["months"].values()
+                     for v in (m["registered"], m["reported"] or 0)])
+    rows = []
+    for unit in figures["units"]:
+        bars = []
+        for month, m in unit["months"].items():
+            x = (month - 1) * (2 * BAR + GAP)
+            for n, (kind, value) in enumerate((("registered", m["registered"]), ("reported", m["reported"] or 0))):
+                h = round(HEIGHT * value / top)
+                bars.append({"kind": kind, "x": x + n * BAR, "y": HEIGHT - h, "h": h, "value": value, "month": month})
+        rows.append({"unit": unit, "bars": bars})
+    return {"rows": rows, "width": 12 * (2 * BAR + GAP), "height": HEIGHT, "months": range(1, 13),
+            "year": figures["year"]}
 
 
 @register.inclusion_tag("grassroots/dashboard_panel.html", takes_context=True)
@@ -16,4 +38,6 @@ def grassroots_panel(context, year):
     visible = set(visible_departments(user).values_list("pk", flat=True))
     rows = sorted((row for pk, row in evaluation["departments"].items() if pk in visible),
                   key=lambda row: row["overall"])
-    return {"year": year, "evaluation": evaluation, "rows": rows, "reporter": policy.may_file(user)}
+    office = sees_all_departments(user)
+    return {"year": year, "evaluation": evaluation, "rows": rows, "reporter": policy.may_file(user),
+            "monitoring": selectors.monitoring_figures(year) if office else None}
