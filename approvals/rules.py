@@ -45,7 +45,7 @@ def submission_problems(p: Proposal) -> list[Problem]:
 ESCALATION_TEXTS = {
     "emergency": gettext_noop("特事特办申请（超额说明：{text}）"),
     "quota_warning": gettext_noop("本部门{kind}总量已达预警线（{used}/{cap}）"),
-    "quota_tripped": gettext_noop("本部门{kind}总量因本事项用尽（{used}/{cap}）"),
+    "quota_tripped": gettext_noop("本部门{kind}总量已用尽（{used}/{cap}）"),
     "comprehensive_document": gettext_noop("综合性文件"),
     "grassroots_attendees": gettext_noop("乡镇及以下参会 {n} 人，超过 {limit} 人"),
     "principals_required": gettext_noop("要求基层主要负责同志参会"),

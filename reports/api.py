@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from approvals.api.views import errors
 from quotas.validators import MAX_YEAR, MIN_YEAR
 
 from . import figures
@@ -23,7 +24,7 @@ class ReportSummary(APIView):
         description=("{year, generated_at, data_as_of, provisional, fingerprint, departments: [{code, kind, cap, "
                      "used, overridden, last_year, target, passed, reasons}], totals: {document|meeting: "
                      "{cap, used, target, passed}}}；全部部门，默认压减比例。"),
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **errors(403, 404)},
     )
     def get(self, request, year: int):
         if not may_use_reports(request.user):
