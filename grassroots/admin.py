@@ -41,7 +41,8 @@ class FlagAdmin(ReadOnlyAdmin):
 
 # --- 逆向考核, 监测点, 整改 -----------------------------------------------------------
 
-from .models import EvaluationWindow, MonitoringPoint, MonthlyLog, Rating, SurveyQuestion  # noqa: E402
+from .models import (EvaluationWindow, MonitoringPoint, MonthlyLog, Rating,  # noqa: E402
+                     Rectification, SurveyQuestion)
 
 
 class SuperuserOnly(ReadOnlyAdmin):
@@ -82,3 +83,9 @@ class MonitoringPointAdmin(ReadOnlyAdmin):
 @admin.register(SurveyQuestion)
 class SurveyQuestionAdmin(ReadOnlyAdmin):
     list_display = ["text", "active"]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "department", "state", "due_on", "opened_at"]
+    list_filter = ["state"]

@@ -304,3 +304,61 @@ class SurveyAnswer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["log", "question"], name="survey_answer_once"),
                        models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_1_5")]
+
+
+# --- 整改: the loop closes -------------------------------------------------------
+
+class RectificationState(models.TextChoices):
+    OPEN = "open", _("待部门提出整改措施")
+    PLANNED = "planned", _("整改中")
+    CLOSED = "closed", _("已销号")
+
+
+class Rectification(models.Model):
+    """A 整改 item for a department, opened by the office from a confirmed flag
+    or from the department's low rating of a year; the department says what will
+    change and by when; the office closes it when it has changed."""
+
+    department = models.ForeignKey("quotas.Department", verbose_name=_("整改部门"), on_delete=models.PROTECT,
+                                   related_name="rectifications")
+    flag = models.ForeignKey(Flag, verbose_name=_("来源线索"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="rectifications")
+    rating_year = models.PositiveSmallIntegerField(_("来源：逆向考核年度"), null=True, blank=True)
+    problem = models.TextField(_("问题"), max_length=TEXT_MAX_CHARS)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=16, choices=RectificationState.choices,
+                             default=RectificationState.OPEN)
+    measures = models.TextField(_("整改措施（改什么）"), max_length=TEXT_MAX_CHARS, blank=True)
+    due_on = models.DateField(_("整改时限"), null=True, blank=True, validators=[validate_year])
+    planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("部门答复人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("销号人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    closing_note = models.TextField(_("销号意见"), max_length=TEXT_MAX_CHARS, blank=True)
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        ordering = ["state", "due_on", "id"]
+        constraints = [
+            # From exactly one source.
+            models.CheckConstraint(condition=Q(flag__isnull=False, rating_year__isnull=True)
+                                   | Q(flag__isnull=True, rating_year__isnull=False),
+                                   name="rectification_one_source"),
+            models.CheckConstraint(condition=Q(state="open") | (Q(due_on__isnull=False) & ~Q(measures="")),
+                                   name="rectification_planned_has_plan"),
+            models.CheckConstraint(condition=~Q(state="closed") | Q(closed_at__isnull=False),
+                                   name="rectification_closed_has_time"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.department.name}"
+
+    @property
+    def source_label(self) -> str:
+        if self.flag_id:
+            return _("明减暗增线索 #{id}").format(id=self.flag_id)
+        return _("{year} 年度逆向考核").format(year=self.rating_year)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_evaluation as evaluation
 from . import views_monitoring as monitoring
+from . import views_rectification as rectification
 
 app_name = "loop"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("evaluation/comments/<int:year>/<slug:code>/", evaluation.comments, name="comments"),
     path("monitoring/", monitoring.monitoring_home, name="monitoring"),
     path("monitoring/<slug:unit>/<int:year>-<int:month>/", monitoring.month, name="month"),
+    path("rectifications/", rectification.rectification_list, name="rectifications"),
+    path("rectifications/<int:pk>/", rectification.rectification_detail, name="rectification"),
 ]

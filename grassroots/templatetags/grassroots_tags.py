@@ -1,11 +1,13 @@
 """The receiving end's part of other pages: the dashboard's panel (逆向考核
-results, the burden index chart) and the burden chart itself."""
+results, the burden index chart, 整改 items) and the burden chart itself."""
 
 from django import template
+from django.utils import timezone
 
 from quotas.access import sees_all_departments, visible_departments
 
-from .. import policy, selectors
+from .. import policy, rectifications, selectors
+from ..models import RectificationState
 
 register = template.Library()
 
@@ -38,6 +40,8 @@ def grassroots_panel(context, year):
     visible = set(visible_departments(user).values_list("pk", flat=True))
     rows = sorted((row for pk, row in evaluation["departments"].items() if pk in visible),
                   key=lambda row: row["overall"])
+    items = rectifications.visible_rectifications(user).exclude(state=RectificationState.CLOSED)
     office = sees_all_departments(user)
     return {"year": year, "evaluation": evaluation, "rows": rows, "reporter": policy.may_file(user),
-            "monitoring": selectors.monitoring_figures(year) if office else None}
+            "monitoring": selectors.monitoring_figures(year) if office else None,
+            "open_items": items.count(), "overdue_items": items.filter(due_on__lt=timezone.localdate()).count()}
