@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from reports.access import may_use_reports
 
-from . import assessment, policy, todo
+from . import assessment, deputies, policy, todo
 
 
 def workbench(request):
@@ -16,6 +16,7 @@ def workbench(request):
         "todo_count": lambda: todo.waiting(user).count(),
         "may_use_reports": lambda: may_use_reports(user),
         "may_draft": lambda: policy.may_draft(user),
+        "may_name_deputy": lambda: deputies.may_name_deputy(user),
         # "新建" says before the form whether this year's quota still has a slot.
         "drafting_options": lambda: assessment.drafting_options(user, year=timezone.localdate().year),
     }

@@ -352,11 +352,28 @@ class ProposalEvent(AppendOnlyModel):
     from_state = models.CharField(_("原状态"), max_length=16, choices=State.choices)
     to_state = models.CharField(_("新状态"), max_length=16, choices=State.choices)
     comment = models.TextField(_("意见"), max_length=TEXT_MAX_CHARS, blank=True)
+    # 代理: the head, reviewer or leader the actor stood in for ("X（代 Y）").
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被代理人"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
         ordering = ["proposal", "at", "id"]
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as the trail shows it: "王建国", or "王建国（代 李明）" for a deputy."""
+        name = _person(self.actor)
+        if self.on_behalf_of_id is None:
+            return name
+        return _("{deputy}（代 {principal}）").format(deputy=name, principal=_person(self.on_behalf_of))
+
+
+def _person(user) -> str:
+    return f"{user.last_name}{user.first_name}" or user.username
 
 
 class RegistryCounter(models.Model):
@@ -509,3 +526,6 @@ class PlanEvent(AppendOnlyModel):
         verbose_name = _("年度计划记录")
         verbose_name_plural = _("年度计划记录")
         ordering = ["plan", "at", "id"]
+
+
+from .deputies import Deputy  # noqa: E402,F401  (代理: a model of this app, kept beside its rules)

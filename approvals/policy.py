@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from quotas.access import sees_all_departments
 from quotas.models import Department, Role
 
+from . import deputies
 from .errors import InvalidTransition, NotAllowed
 from .lifecycle import (
     CLERK_ONLY, DECISIONS, EDITABLE_STATES, STEP_OF_STATE, Action, Rule, Step, rule_for, rules_from,
@@ -45,7 +46,37 @@ NOT_THEIRS = {Step.CLERK: MSG_NOT_CLERK, Step.HEAD: MSG_NOT_HEAD, Step.OFFICE: M
 
 def refusal(user, proposal: Proposal, step: str) -> str | None:
     """Why `user` may not act as `step` on `proposal` (an untranslated message),
-    or None when they may. Separation of duties is decided here."""
+    or None when they may — in their own right or as a deputy (代理) of someone
+    who may. Separation of duties is decided here, for deputies too."""
+    reason = _refusal_in_own_right(user, proposal, step)
+    if reason is None or step == Step.CLERK:
+        return reason
+    return _as_deputy(user, proposal, step, reason)[0]
+
+
+def on_behalf_of(user, proposal: Proposal, step: str):
+    """The principal `user` acts for at `step` (代理), or None when acting in
+    their own right (the audit row records it: "X（代 Y）")."""
+    if step == Step.CLERK or _refusal_in_own_right(user, proposal, step) is None:
+        return None
+    return _as_deputy(user, proposal, step, None)[1]
+
+
+def _as_deputy(user, proposal, step, reason):
+    """(refusal, principal): the first principal `user` deputises for today who
+    may act themselves — and then the deputy's own separation of duties."""
+    for principal in deputies.acting_for(user, ROLE_OF_STEP[step]):
+        if _refusal_in_own_right(principal, proposal, step) is not None:
+            continue
+        if proposal.created_by_id == user.pk:
+            return MSG_OWN_DRAFT, None
+        if step != Step.HEAD and user.department_id is not None and user.department_id == proposal.department_id:
+            return MSG_OWN_DEPARTMENT, None
+        return None, principal
+    return reason, None
+
+
+def _refusal_in_own_right(user, proposal: Proposal, step: str) -> str | None:
     if step != Step.CLERK and proposal.created_by_id == user.pk:
         return MSG_OWN_DRAFT
     if ROLE_OF_STEP[step] not in user.roles:
@@ -125,6 +156,23 @@ def actionable(user) -> Q:
             wanted |= Q(state=state) & ~mine & deciding
     if Role.CLERK in roles:
         wanted |= Q(state__in=[State.RETURNED, State.APPROVED]) & mine
+    return wanted | _deputising(user)
+
+
+def _deputising(user) -> Q:
+    """What waits for the principals `user` deputises for today (one query), with
+    the deputy's own separation of duties (`_as_deputy` as a filter)."""
+    wanted = Q(pk__in=[])
+    for row in deputies.current_deputyships(user):
+        principal = row.principal
+        theirs = Q(department_id=principal.department_id) if principal.department_id else Q(pk__in=[])
+        deciding = ~Q(created_by_id=user.pk) & ~Q(created_by_id=principal.pk)
+        if row.role == Role.HEAD:
+            wanted |= Q(state=State.HEAD_REVIEW) & theirs & deciding
+            continue
+        state = State.OFFICE_REVIEW if row.role == Role.REVIEWER else State.LEADER_REVIEW
+        mine = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
+        wanted |= Q(state=state) & ~theirs & ~mine & deciding
     return wanted
 
 
@@ -157,7 +205,11 @@ def visible_proposals(user, *, related: bool = True):
         return proposals.none()
     co_issued = Proposal.co_departments.through.objects.filter(
         proposal_id=OuterRef("pk"), department_id=user.department_id)
-    return proposals.filter(Q(department_id=user.department_id) | Exists(co_issued))
+    # A head's deputy (代理) sees the department they sign for meanwhile.
+    signing_for = [row.principal.department_id for row in deputies.current_deputyships(user)
+                   if row.role == Role.HEAD]
+    return proposals.filter(Q(department_id=user.department_id) | Exists(co_issued)
+                            | (Q(department_id__in=signing_for) & ~Q(state=State.DRAFT)))
 
 
 def get_proposal_for_user(user, pk, *, related: bool = True) -> Proposal:

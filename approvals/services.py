@@ -73,6 +73,7 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
     with context:
         current = _reload(proposal)
         rule = policy.require(by, current, action)
+        principal = policy.on_behalf_of(by, current, rule.step)  # 代理: decided as "X（代 Y）"
         task = _open_task_of(process)
         if rule.step != Step.CLERK and task is None:
             raise InvalidTransition(_(MSG_NO_TASK).format(state=current.get_state_display()))
@@ -90,7 +91,7 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
         if target in DECIDED_STATES:
             current.decided_at = timezone.now()
         current.save()
-        _event(current, by, rule.step, action, change.from_state, change.comment)
+        _event(current, by, rule.step, action, change.from_state, change.comment, on_behalf_of=principal)
         if process is None:
             _flow().start.run(proposal=current)
         elif task is not None:
@@ -210,10 +211,10 @@ def _reload(proposal: Proposal) -> Proposal:
     )
 
 
-def _event(proposal, by, step, action, from_state, comment=""):
+def _event(proposal, by, step, action, from_state, comment="", *, on_behalf_of=None):
     ProposalEvent.objects.create(
         proposal=proposal, actor=by, step=step, action=action,
-        from_state=from_state, to_state=proposal.state, comment=comment,
+        from_state=from_state, to_state=proposal.state, comment=comment, on_behalf_of=on_behalf_of,
     )
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import deputy_views, views
 
 app_name = "approvals"
 
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("todo/", views.todo_page, name="todo"),
+    path("deputies/", deputy_views.deputy_page, name="deputies"),
+    path("deputies/<int:pk>/end/", deputy_views.deputy_end, name="deputy_end"),
     path("new/<str:kind>/", views.proposal_create, name="create"),
     path("new/<str:kind>/preview/", views.proposal_preview_form, name="preview_new"),
     path("<int:pk>/", views.proposal_detail, name="detail"),

@@ -20,9 +20,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from quotas.access import visible_departments
 from quotas.models import Kind, Quota
 
-from . import assessment, policy, rules, selectors, services, todo
+from . import assessment, deputies, policy, rules, selectors, services, todo
 from .api.preview import preview_body
-from .lifecycle import Action
+from .lifecycle import STEP_OF_STATE, Action
 from .policy import get_proposal_for_user
 from .forms import (
     AttachmentForm, CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm,
@@ -49,10 +49,19 @@ def todo_page(request):
     page = Paginator(source, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"tab": tab, "tabs": TODO_TABS, "page": page, "query": f"tab={tab}"}
     if tab == "todo":
-        context["items"] = todo.items(page.object_list)
+        context["items"] = _mark_deputised(request.user, todo.items(page.object_list))
         context["drafts"] = policy.visible_proposals(request.user).filter(
             created_by=request.user, state=State.DRAFT).order_by("-updated_at")[:20]
     return render(request, "approvals/todo.html", context)
+
+
+def _mark_deputised(user, items):
+    """Items `user` takes as a deputy (代理) say for whom."""
+    if deputies.current_deputyships(user):
+        for item in items:
+            step = STEP_OF_STATE.get(item.proposal.state)
+            item.on_behalf_of = policy.on_behalf_of(user, item.proposal, step) if step else None
+    return items
 
 
 # --- reading ------------------------------------------------------------------------
@@ -94,7 +103,7 @@ def _detail_context(request, proposal, **extra):
     decisions = [(rule.action, rule.label) for rule in services.decisions_for(proposal, user)]
     may = {action: policy.may(user, proposal, action) for action in (
         Action.EDIT, Action.SUBMIT, Action.WITHDRAW, Action.COMPLETE, Action.CANCEL)}
-    events = list(proposal.events.select_related("actor"))
+    events = list(proposal.events.select_related("actor", "on_behalf_of"))
     context = {
         "proposal": proposal,
         "events": events,

@@ -188,3 +188,31 @@ def test_missing_pages_have_a_way_back(people, client):
     response = client.get("/proposals/999999/")
     assert response.status_code == 404
     assert "回到待办" in response.content.decode()
+
+
+@pytest.mark.people(year=2026, cap=20)
+def test_deputies_to_do_is_exactly_what_the_policy_lets_them_do_now(people):
+    """代理 (issue 14): a deputy's to-do adds the principal's items, minus what
+    separation of duties keeps from the deputy; filter and policy still agree."""
+    from django.utils import timezone
+
+    from approvals.deputies import deputy_appoint
+    from tests.factory import make_user, role_group
+
+    today = timezone.localdate()
+    head2 = make_user("head2", role="head", department=people.other)
+    reviewer2 = make_user("reviewer2", role="reviewer", department=people.dept)
+    people.clerk2.groups.add(role_group("head"))  # drafts for 教育局, signs nothing of it
+    clerk2 = type(people.clerk2).objects.get(pk=people.clerk2.pk)
+    for principal, deputy, role in [(people.head, head2, "head"), (people.reviewer, reviewer2, "reviewer"),
+                                    (people.head, clerk2, "head"), (people.other_head, people.head, "head")]:
+        deputy_appoint(principal=principal, deputy=deputy, role=role, start=today, end=today)
+    items = _everything(people)
+    people.submitted_by(people.clerk2, people.document(by=people.clerk2, planned_date=dt.date(2026, 11, 2)))
+    for user in [head2, reviewer2, clerk2, *(getattr(people, role) for role in ROLES)]:
+        listed = set(todo.waiting(user).values_list("pk", flat=True))
+        expected = {p.pk for p in Proposal.objects.all() if policy.waits_for(user, p)}
+        assert listed == expected, user.username
+    assert items["head"].pk in set(todo.waiting(head2).values_list("pk", flat=True))
+    assert items["theirs"].pk in set(todo.waiting(people.head).values_list("pk", flat=True))
+    assert not todo.waiting(reviewer2).exists()

@@ -65,10 +65,13 @@ class QuotaSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    on_behalf_of = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,
+        help_text=gettext_lazy("代理：actor 代其办理的人（否则为 null）。"))
 
     class Meta:
         model = ProposalEvent
-        fields = ["actor", "at", "step", "action", "from_state", "to_state", "comment"]
+        fields = ["actor", "on_behalf_of", "at", "step", "action", "from_state", "to_state", "comment"]
         read_only_fields = fields
 
 

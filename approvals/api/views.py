@@ -105,7 +105,7 @@ def _read_back(pk) -> Proposal:
     return (
         Proposal.objects.select_related("department", "created_by")
         .prefetch_related("co_departments", "units", "attachments",
-                          Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")))
+                          Prefetch("events", queryset=ProposalEvent.objects.select_related("actor", "on_behalf_of")))
         .get(pk=pk)
     )
 
