@@ -37,8 +37,8 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo --if-empty
 	@echo "减负闸 on http://127.0.0.1:8000/  (demo accounts: see README.md, password demo-pass-2026)"
 	@# The report worker (django-tasks' db_worker) runs beside the web server and stops with it.
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 DJANGO_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_DEBUG=1 DJANGO_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend $(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite on SQLite, then on PostgreSQL when a server answers
 # (REQUIRE_POSTGRES=1, as .ci/run sets it, makes a missing server an error).

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from viewflow.workflow.status import STATUS
 
+from notifications.hooks import after_commit
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Level
 from quotas.services import (
@@ -91,7 +92,8 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
         if target in DECIDED_STATES:
             current.decided_at = timezone.now()
         current.save()
-        _event(current, by, rule.step, action, change.from_state, change.comment, on_behalf_of=principal)
+        event = _event(current, by, rule.step, action, change.from_state, change.comment, on_behalf_of=principal)
+        after_commit(event)  # notifications: reached a to-do, returned, decided
         if process is None:
             _flow().start.run(proposal=current)
         elif task is not None:
@@ -212,7 +214,7 @@ def _reload(proposal: Proposal) -> Proposal:
 
 
 def _event(proposal, by, step, action, from_state, comment="", *, on_behalf_of=None):
-    ProposalEvent.objects.create(
+    return ProposalEvent.objects.create(
         proposal=proposal, actor=by, step=step, action=action,
         from_state=from_state, to_state=proposal.state, comment=comment, on_behalf_of=on_behalf_of,
     )

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "approvals.context_processors.workbench",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -310,6 +311,19 @@ AUTHENTICATION_BACKENDS = [
 # The PDF is rendered by a background task; `manage.py db_worker` runs the
 # queue (django-tasks-db keeps it in the database, so any host can run it).
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "reports"]
+# --- Notifications (notifications/): in the app, and by e-mail unless a user turns it off.
+# Console in `make run`; SMTP in production (DJANGO_EMAIL_HOST etc.); locmem in tests.
+INSTALLED_APPS += ["notifications"]
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "jianfuzha@localhost")
+# Where links in e-mails point.
+JIANFU_SITE_URL = os.environ.get("JIANFU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Worker processes that render department sections in parallel (0 = one per CPU, at most 2).
 REPORT_RENDER_JOBS = int(os.environ.get("JIANFU_REPORT_RENDER_JOBS", "0"))

@@ -20,6 +20,7 @@ workflow_site = Site(
 urlpatterns = [
     path("", quota_views.dashboard, name="home"),
     path("proposals/", include("approvals.urls")),
+    path("notifications/", include("notifications.urls")),
     path("public/meeting-costs/", approval_views.meeting_costs, name="meeting_costs"),
     path("reports/", include("reports.urls")),
     path("verify/", grassroots_views.verify, name="verify"),

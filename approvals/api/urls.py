@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/<int:year>/summary/", ReportSummary.as_view(), name="report-summary"),
     path("", include(router.urls)),
     path("", include("grassroots.api_urls")),  # registry look-up and flags
+    path("", include("notifications.api_urls")),
     # [\s\S], not ".": a path with a newline in it must get the JSON 404 too.
     re_path(r"^[\s\S]*$", views.NotFound.as_view()),
 ]
