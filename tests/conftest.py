@@ -1,4 +1,23 @@
+import os
+
 import pytest
+
+
+def _database() -> str:
+    return "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite once per database. A test whose answer does not
+    depend on the database runs in one pass only (`single_db`): browser tests and
+    the demo (what `make run` serves, on SQLite), collectstatic, and the schema
+    fuzzing (on PostgreSQL, as in production). The skip names the pass that runs it."""
+    current = _database()
+    for item in items:
+        marker = item.get_closest_marker("single_db")
+        wanted = marker.args[0] if marker else ("sqlite" if item.get_closest_marker("browser") else None)
+        if wanted and wanted != current:
+            item.add_marker(pytest.mark.skip(reason=f"runs in the {wanted} pass only (does not depend on the database)"))
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.single_db("postgresql")]
 
 MAX_EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -11,7 +11,7 @@ from grassroots.models import Flag, FlagState
 from quotas.models import User
 from quotas.services import ledger_drift
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.single_db("sqlite")]
 
 
 def test_the_demo_has_grassroots_reporters_and_flags(client):

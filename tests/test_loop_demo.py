@@ -8,7 +8,7 @@ from django.utils import timezone
 from grassroots import evaluations
 from grassroots.models import MonitoringPoint, SurveyQuestion
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.single_db("sqlite")]
 
 
 def test_the_demo_has_monitoring_points_a_survey_and_an_open_window(client):

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# collectstatic and the production start do not depend on the test database.
+pytestmark = pytest.mark.single_db("sqlite")
 
 # Runs in a child process with the production settings: the pages and one of
 # the hashed static files they name, through Django's own handler and

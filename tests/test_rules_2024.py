@@ -160,6 +160,7 @@ def test_an_onsite_meeting_adds_the_class_per_diem(people):
 # --- 发文机关代字 -----------------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.single_db("sqlite")  # the demo is what `make run` builds on SQLite
 def test_the_demo_numbers_documents_with_the_issuers_abbreviation():
     """Regression: numbers printed as "江agri发〔2025〕70号" (the department code)."""
     from django.core.management import call_command

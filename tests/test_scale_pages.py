@@ -9,7 +9,7 @@ from approvals import scale, todo
 from approvals.models import Proposal
 from quotas.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.single_db("sqlite")]
 
 
 def _queries(client, url):

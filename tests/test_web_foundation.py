@@ -15,6 +15,7 @@ def demo(settings):
 
 
 @pytest.mark.slow
+@pytest.mark.single_db("sqlite")  # the demo is what `make run` builds on SQLite
 def test_load_demo_builds_the_contracted_data_and_is_idempotent(demo):
     from django.utils import timezone
 
@@ -55,6 +56,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 @pytest.mark.slow
+@pytest.mark.single_db("sqlite")  # the demo is what `make run` builds on SQLite
 def test_the_demo_serves_each_role_its_view_and_the_admin(demo, client):
     """One load_demo for the three roles: it builds a year of history, which is slow."""
     assert client.post("/accounts/login/", {"username": "clerk_edu", "password": "demo-pass-2026"}).status_code == 302
