@@ -3,6 +3,7 @@ Values are callables, so a page that does not show the navigation costs no query
 
 from django.utils import timezone
 
+from quotas.access import sees_all_departments
 from reports.access import may_use_reports
 
 from . import assessment, deputies, policy, todo
@@ -17,6 +18,7 @@ def workbench(request):
         "may_use_reports": lambda: may_use_reports(user),
         "may_draft": lambda: policy.may_draft(user),
         "may_name_deputy": lambda: deputies.may_name_deputy(user),
+        "may_see_timeliness": lambda: sees_all_departments(user),
         # "新建" says before the form whether this year's quota still has a slot.
         "drafting_options": lambda: assessment.drafting_options(user, year=timezone.localdate().year),
     }

@@ -7,6 +7,7 @@ app_name = "approvals"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("todo/", views.todo_page, name="todo"),
+    path("timeliness/", views.timeliness_page, name="timeliness"),
     path("deputies/", deputy_views.deputy_page, name="deputies"),
     path("deputies/<int:pk>/end/", deputy_views.deputy_end, name="deputy_end"),
     path("new/<str:kind>/", views.proposal_create, name="create"),

@@ -4,6 +4,7 @@ A refused action re-renders the proposal page with the reason and the
 refusal's 4xx status (403 not yours, 409 wrong state or quota, 400 bad data).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,10 +18,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from quotas.access import visible_departments
+from quotas.access import sees_all_departments, visible_departments
 from quotas.models import Kind, Quota
 
-from . import assessment, deputies, policy, rules, selectors, services, todo
+from . import assessment, deputies, policy, rules, selectors, services, timeliness, todo
 from .api.preview import preview_body
 from .lifecycle import STEP_OF_STATE, Action
 from .policy import get_proposal_for_user
@@ -129,6 +130,7 @@ def _detail_context(request, proposal, **extra):
     }
     if may[Action.SUBMIT]:
         _add_submission_preview(context, user, proposal)
+    context["time_limit"] = timeliness.item_for(proposal)
     context["preview"] = next((a for a in context["attachments"] if a.content_type == "application/pdf"), None)
     context.update(extra)
     return context
@@ -402,6 +404,25 @@ def attachment_remove(request, pk, attachment_id):
     attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
     return _act(request, proposal, lambda: services.attachment_remove(attachment=attachment, by=request.user),
                 _("已删除附件“{name}”。").format(name=attachment.name))
+
+
+# --- 办理时限: the office's overview ---------------------------------------------------------
+
+@login_required
+@require_GET
+def timeliness_page(request):
+    """Overdue items per department (now) and late decisions per person (this year),
+    for the review office, the leaders and the auditors."""
+    if not sees_all_departments(request.user):
+        raise PermissionDenied(_("只有减负办、领导小组和监督考核人员可以查看。"))
+    year = timezone.localdate().year
+    departments = timeliness.department_counts()
+    deciders = timeliness.decider_counts(year)
+    return render(request, "approvals/timeliness.html", {
+        "departments": departments, "deciders": deciders, "year": year,
+        "department_totals": timeliness.totals(departments, "waiting", "overdue"),
+        "step_days": settings.JIANFU["STEP_DAYS"],
+    })
 
 
 # --- public disclosure ---------------------------------------------------------------------
