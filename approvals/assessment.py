@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from quotas.models import BreakerState, MeetingFreeRule, Quota
-from quotas.services import QuotaMissing, exhausted_message, parent_quotas, quota_get
+from quotas.services import QuotaMissing, exhausted_message, parent_quotas, parent_quotas_by_kind, quota_get
 from quotas.workdays import calendar, is_working_day
 
 from . import plans, rules
@@ -192,12 +192,13 @@ def drafting_options(user, *, year: int) -> list[dict]:
 
     quotas = {q.kind: q for q in Quota.objects.select_related("department").filter(
         department_id=user.department_id, year=year)}
+    # The department as the quotas already loaded it: no query of its own.
+    parents = parent_quotas_by_kind(department=next(iter(quotas.values())).department, year=year) if quotas else {}
     options = []
     for kind, label in Kind.choices:
         quota = quotas.get(kind)
         if quota is not None:  # the department's own cap, then the city's above it
-            quota = next((q for q in [quota, *parent_quotas(department=quota.department, year=year, kind=kind)]
-                          if q.used >= q.cap), quota)
+            quota = next((q for q in [quota, *parents.get(kind, [])] if q.used >= q.cap), quota)
         tripped = quota is not None and quota.used >= quota.cap
         if quota is None:
             note = _("本部门尚未设置 {year} 年度{kind}总量，提交前请联系系统管理员。").format(year=year, kind=label)

@@ -1,5 +1,9 @@
 """What every page's navigation needs: the to-do count and which links to show.
-Values are callables, so a page that does not show the navigation costs no query."""
+Values are callables, so a page that does not show the navigation costs no query;
+each is computed at most once a request (a template calls a callable each time
+it names it)."""
+
+from functools import cache
 
 from django.utils import timezone
 
@@ -13,7 +17,7 @@ def workbench(request):
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {
+    return {name: cache(value) for name, value in {
         "todo_count": lambda: todo.waiting(user).count(),
         "may_use_reports": lambda: may_use_reports(user),
         "may_draft": lambda: policy.may_draft(user),
@@ -21,4 +25,4 @@ def workbench(request):
         "may_see_timeliness": lambda: sees_all_departments(user),
         # "新建" says before the form whether this year's quota still has a slot.
         "drafting_options": lambda: assessment.drafting_options(user, year=timezone.localdate().year),
-    }
+    }.items()}

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .access import sees_all_departments, visible_departments
-from .models import Department, Quota
+from .models import Quota
 
 
 def quota_list(*, user, year: int | None = None, department: str | None = None,
@@ -27,8 +27,6 @@ def _ancestors(user) -> list[int]:
     """The departments above `user`'s (their caps count the user's department's items)."""
     if sees_all_departments(user) or user.department_id is None:
         return []
-    found, current = [], getattr(user.department, "parent_id", None) if user.department_id else None
-    while current is not None and current not in found:
-        found.append(current)
-        current = Department.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-    return found
+    from .services import ancestor_ids
+
+    return ancestor_ids(user.department_id)

@@ -97,20 +97,34 @@ def quota_get(*, department: Department, year: int, kind: str) -> Quota:
         ) from None
 
 
+# Departments sit at most five levels deep (province → city → county → township → village).
+_UP = ["parent_id", "parent__parent_id", "parent__parent__parent_id", "parent__parent__parent__parent_id"]
+
+
+def ancestor_ids(department_id) -> list[int]:
+    """The departments above `department_id`, nearest first (one query)."""
+    row = Department.objects.filter(pk=department_id).values_list(*_UP).first() or ()
+    return [pk for pk in row if pk is not None]
+
+
 def parent_quotas(*, department: Department, year: int, kind: str) -> list[Quota]:
     """The quotas held by `department`'s ancestors for that year and kind, nearest
     first: a city's cap counts every item of every department under it, checked
     beside the department's own (SAP's parallel availability control)."""
-    ancestors, seen, current = [], set(), department.parent_id
-    while current is not None and current not in seen:  # a loop in the data must not hang
-        seen.add(current)
-        ancestors.append(current)
-        current = Department.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return parent_quotas_by_kind(department=department, year=year).get(kind, [])
+
+
+def parent_quotas_by_kind(*, department: Department, year: int) -> dict[str, list[Quota]]:
+    """{kind: the ancestors' quotas of that kind, nearest first}: two queries."""
+    ancestors = ancestor_ids(department.pk)
     if not ancestors:
-        return []
-    by_department = {q.department_id: q for q in Quota.objects.select_related("department").filter(
-        department_id__in=ancestors, year=year, kind=kind)}
-    return [by_department[pk] for pk in ancestors if pk in by_department]
+        return {}
+    found = {}
+    for quota in Quota.objects.select_related("department").filter(department_id__in=ancestors, year=year):
+        found.setdefault(quota.kind, []).append(quota)
+    for quotas in found.values():
+        quotas.sort(key=lambda q: ancestors.index(q.department_id))
+    return found
 
 
 def _lock(quota: Quota) -> Quota:

@@ -2,6 +2,7 @@
 results, the burden index chart, 整改 items) and the burden chart itself."""
 
 from django import template
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from quotas.access import sees_all_departments, visible_departments
@@ -37,11 +38,13 @@ def burden_chart(figures):
 def grassroots_panel(context, year):
     user = context["request"].user
     evaluation = selectors.evaluation_figures(year)
-    visible = set(visible_departments(user).values_list("pk", flat=True))
+    office = sees_all_departments(user)
+    # Everyone's rows for the office; a department's own row for its people (no query needed).
+    visible = set(visible_departments(user).values_list("pk", flat=True)) if office else {user.department_id}
     rows = sorted((row for pk, row in evaluation["departments"].items() if pk in visible),
                   key=lambda row: row["overall"])
-    items = rectifications.visible_rectifications(user).exclude(state=RectificationState.CLOSED)
-    office = sees_all_departments(user)
+    counts = rectifications.visible_rectifications(user).exclude(state=RectificationState.CLOSED).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
     return {"year": year, "evaluation": evaluation, "rows": rows, "reporter": policy.may_file(user),
             "monitoring": selectors.monitoring_figures(year) if office else None,
-            "open_items": items.count(), "overdue_items": items.filter(due_on__lt=timezone.localdate()).count()}
+            "open_items": counts["open"], "overdue_items": counts["overdue"]}
