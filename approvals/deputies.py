@@ -67,19 +67,23 @@ class Deputy(models.Model):
 
 def acting_for(user, role: str, *, day: datetime.date | None = None) -> list:
     """The principals `user` deputises for in `role` on `day` (default today)
-    who still hold that role themselves: one query."""
-    day = day or timezone.localdate()
-    rows = (Deputy.objects.filter(deputy_id=user.pk, role=role, start__lte=day, end__gte=day)
-            .select_related("principal__department").order_by("pk"))
-    return [row.principal for row in rows if role in row.principal.roles]
+    who still hold that role themselves."""
+    return [row.principal for row in current_deputyships(user, day=day) if row.role == role]
 
 
 def current_deputyships(user, *, day: datetime.date | None = None) -> list[Deputy]:
-    """Every deputyship `user` holds on `day`, with its principal (one query)."""
+    """Every deputyship `user` holds on `day`, with its principal: one query, kept
+    on the user object for the day (a request asks for it from the to-do, the
+    lists and the policy; deputy_appoint and deputy_end forget it)."""
     day = day or timezone.localdate()
+    cached = getattr(user, "_deputyships", None)
+    if cached is not None and cached[0] == day:
+        return cached[1]
     rows = (Deputy.objects.filter(deputy_id=user.pk, start__lte=day, end__gte=day)
             .select_related("principal__department").order_by("pk"))
-    return [row for row in rows if row.role in row.principal.roles]
+    found = [row for row in rows if row.role in row.principal.roles]
+    user._deputyships = (day, found)
+    return found
 
 
 # --- services ---------------------------------------------------------------------
@@ -100,7 +104,9 @@ def deputy_appoint(*, principal, deputy, role: str, start: datetime.date, end: d
     if problems:
         raise SubmissionRefused(problems[0].message, code="invalid", problems=problems)
     with transaction.atomic():
-        return Deputy.objects.create(principal=principal, deputy=deputy, role=role, start=start, end=end)
+        row = Deputy.objects.create(principal=principal, deputy=deputy, role=role, start=start, end=end)
+    deputy.__dict__.pop("_deputyships", None)
+    return row
 
 
 def deputy_end(*, deputyship: Deputy, by) -> None:
@@ -114,6 +120,7 @@ def deputy_end(*, deputyship: Deputy, by) -> None:
             Deputy.objects.filter(pk=deputyship.pk).delete()
         elif deputyship.end >= today:
             Deputy.objects.filter(pk=deputyship.pk).update(end=today - datetime.timedelta(days=1))
+    deputyship.deputy.__dict__.pop("_deputyships", None)
 
 
 def may_name_deputy(user) -> bool:

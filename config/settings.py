@@ -361,5 +361,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProposalStateEnum": "approvals.models.State",
         "LevelEnum": "quotas.models.Level",
+        "BreakerStateEnum": "quotas.models.BreakerState",
+        "KindEnum": "quotas.models.Kind",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }

@@ -165,7 +165,8 @@ class ProposalViewSet(viewsets.GenericViewSet):
                                              role=data["role"])
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403)})
+    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403)},
+                   operation_id="proposals_preview_new")
     @action(detail=False, methods=["post"], url_path="preview")
     def preview_new(self, request):
         """What submitting this create body would do (quota position, 提级 reasons,
@@ -174,7 +175,8 @@ class ProposalViewSet(viewsets.GenericViewSet):
         required_kind(data)
         return Response(preview_body(proposal_preview(by=request.user, **_preview_args(data))))
 
-    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403, 404, 409)})
+    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403, 404, 409)},
+                   operation_id="proposals_preview")
     @action(detail=True, methods=["post"])
     def preview(self, request, pk=None):
         """The same for a stored draft, with the body's fields as changes not yet saved."""
