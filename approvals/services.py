@@ -380,7 +380,7 @@ def _hold_slot(proposal, quota, by, emergency) -> None:
     (the city's cap beside the department's) — all of them or none; as
     特事特办 past a tripped cap, none until the leader approves."""
     if proposal.hold == Hold.RESERVED and proposal.quota_id == quota.pk:
-        return  # returned for revision keeps its reservation
+        return  # returned for revision keeps its reservations
     if proposal.hold == Hold.RESERVED:
         # The planned date moved to another year: give back the old year's slots.
         _release_all(proposal, by, gettext_noop("计划日期改到其他年度"))

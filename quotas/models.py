@@ -23,7 +23,7 @@ class Level(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    """What a quota counts. Inspections (督查检查考核) will be the next kind."""
+    """What a quota counts."""
 
     DOCUMENT = "document", _("发文")
     MEETING = "meeting", _("会议")
