@@ -71,6 +71,10 @@ NODE_OF_STATE = {
     State.HEAD_REVIEW: "head_sign", State.OFFICE_REVIEW: "office_review",
     State.LEADER_REVIEW: "leader_review", State.RETURNED: "revise", State.APPROVED: "outcome",
 }
+# The to-do's (and API's) name for the task waiting in each state: the deciding
+# step's name, or for the clerk's two tasks the node's (revise / outcome).
+TASK_STEP = {state: NODE_OF_STATE[state] if step == Step.CLERK else str(step.value)
+             for state, step in STEP_OF_STATE.items()}
 DECISIONS = (Action.APPROVE, Action.RETURN, Action.REJECT, Action.ESCALATE)
 
 

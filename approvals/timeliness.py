@@ -15,7 +15,7 @@ from django.utils import timezone
 from quotas.workdays import add_working_days, calendar
 
 from . import todo
-from .lifecycle import DECISIONS, State
+from .lifecycle import DECISIONS, TASK_STEP, State
 from .models import SHANGHAI, Proposal, ProposalEvent
 from .selectors import year_bounds
 
@@ -25,7 +25,7 @@ STEP_OF_DECISION = {"head": "head", "office": "office", "leader": "leader"}
 
 def item_for(proposal: Proposal) -> todo.Item | None:
     """The waiting step of `proposal` with its due date, or None when nothing waits."""
-    if proposal.state not in todo.STEP_OF_STATE:
+    if proposal.state not in TASK_STEP:
         return None
     annotated = Proposal.objects.filter(pk=proposal.pk).annotate(entered_at=todo._entered_state())
     found = todo.items(annotated)

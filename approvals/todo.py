@@ -19,14 +19,9 @@ from quotas.models import Kind
 from quotas.workdays import add_working_days, calendar
 
 from . import policy
-from .lifecycle import State
+from .lifecycle import TASK_STEP, State
 from .models import SHANGHAI, START_DATED, Proposal, ProposalEvent
 
-# The API's step names, by state.
-STEP_OF_STATE = {
-    State.HEAD_REVIEW: "head", State.OFFICE_REVIEW: "office", State.LEADER_REVIEW: "leader",
-    State.RETURNED: "revise", State.APPROVED: "outcome",
-}
 ACTION_NEEDED = {
     "head": _("审签"), "office": _("审核"), "leader": _("审批"),
     "revise": _("修改后重新提交"), "outcome": _("登记办理结果"),
@@ -90,7 +85,7 @@ def items(proposals) -> list[Item]:
     exceptions = calendar(min(starts), max(starts) + datetime.timedelta(days=max(days.values()) * 3 + 40))
     result = []
     for proposal, start in zip(proposals, starts):
-        step = STEP_OF_STATE[proposal.state]
+        step = TASK_STEP[proposal.state]
         result.append(Item(proposal, step, proposal.entered_at or proposal.updated_at,
                            add_working_days(start, days[step], exceptions)))
     return result
@@ -125,7 +120,7 @@ def next_after(user, proposal) -> Proposal | None:
 
 def overdue_among(proposals) -> set[int]:
     """Of a page of a list, the items waiting at a step past its time limit (two queries)."""
-    waiting = [p.pk for p in proposals if p.state in STEP_OF_STATE and p.state != State.APPROVED]
+    waiting = [p.pk for p in proposals if p.state in TASK_STEP and p.state != State.APPROVED]
     if not waiting:
         return set()
     annotated = Proposal.objects.filter(pk__in=waiting).annotate(entered_at=_entered_state())

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from approvals import policy, todo
 from approvals.deputies import Deputy
-from approvals.lifecycle import STEP_OF_STATE, State, Step
+from approvals.lifecycle import STEP_OF_STATE, TASK_STEP, State, Step
 from approvals.models import Proposal, ProposalEvent
 from quotas.models import Role, User
 
@@ -58,7 +58,7 @@ def notify_event(event_id: int) -> int:
     if event.to_state in REVIEW_STATES:
         if proposal.state != event.to_state:
             return 0  # already moved on: it no longer waits for them
-        action = str(todo.ACTION_NEEDED[todo.STEP_OF_STATE[proposal.state]])
+        action = str(todo.ACTION_NEEDED[TASK_STEP[proposal.state]])
         message = _("{title}（{department}）等待您{action}。").format(
             title=_title(proposal), department=proposal.department.name, action=action)
         return sum(_deliver(u, Kind.TODO, proposal, message, f"event:{event.pk}:{u.pk}") for u in waiting_for(proposal))
