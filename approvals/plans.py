@@ -15,16 +15,15 @@ from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from quotas.limits import DEFAULT_REDUCTION
-from quotas.models import Kind, Quota, Role
+from quotas.models import Kind, Quota
 from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
 
-from .errors import InvalidTransition, NotAllowed, SubmissionRefused
+from . import policy
+from .errors import InvalidTransition, SubmissionRefused
 from .lifecycle import State
 from .models import Plan, PlanEvent, PlanItem, PlanState, PlanWindow, Proposal
 from .problems import Problem
 
-MSG_NOT_CLERK = gettext_noop("只有本部门经办人可以填报年度计划。")
-MSG_NOT_REVIEWER = gettext_noop("只有减负办审核人可以审核年度计划。")
 MSG_WINDOW = gettext_noop("{year} 年度计划的填报期为 {opens} 至 {closes}，现在不能提交。")
 MSG_NO_WINDOW = gettext_noop("尚未设置 {year} 年度计划的填报期，请联系系统管理员。")
 MSG_WRONG_STATE = gettext_noop("该年度计划当前状态为“{state}”，不能{action}。")
@@ -42,8 +41,7 @@ def _event(plan, by, action, from_state, comment=""):
 
 def plan_save(*, by, year: int, items: list[dict], plan: Plan | None = None) -> Plan:
     """Create or replace a draft (or returned) plan's items: [{kind, month, title}]."""
-    if Role.CLERK not in by.roles or by.department_id is None:
-        raise NotAllowed(_(MSG_NOT_CLERK))
+    policy.require_plan_filer(by, by.department_id)
     with transaction.atomic():
         if plan is None:
             plan, created = Plan.objects.get_or_create(department_id=by.department_id, year=year,
@@ -51,8 +49,7 @@ def plan_save(*, by, year: int, items: list[dict], plan: Plan | None = None) -> 
             if created:
                 _event(plan, by, "create", PlanState.DRAFT)
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        if plan.department_id != by.department_id:
-            raise NotAllowed(_(MSG_NOT_CLERK))
+        policy.require_plan_filer(by, plan.department_id)
         if plan.state not in (PlanState.DRAFT, PlanState.RETURNED):
             raise InvalidTransition(_(MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("修改")))
         plan.items.all().delete()
@@ -65,8 +62,7 @@ def plan_submit(*, plan: Plan, by, today=None) -> Plan:
     today = today or timezone.localdate()
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        if Role.CLERK not in by.roles or by.department_id != plan.department_id:
-            raise NotAllowed(_(MSG_NOT_CLERK))
+        policy.require_plan_filer(by, plan.department_id)
         if not can_proceed(plan.submit):
             raise InvalidTransition(_(MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("提交")))
         window = PlanWindow.objects.filter(year=plan.year).first()
@@ -92,8 +88,7 @@ def plan_decide(*, plan: Plan, by, decision: str, comment: str = "") -> Plan:
         raise SubmissionRefused(_("未知的决定：{d}").format(d=decision), code="invalid")
     with transaction.atomic():
         plan = Plan.objects.select_for_update().select_related("department").get(pk=plan.pk)
-        if Role.REVIEWER not in by.roles or by.department_id == plan.department_id:
-            raise NotAllowed(_(MSG_NOT_REVIEWER))
+        policy.require_plan_decider(by, plan)
         if plan.state != PlanState.SUBMITTED:
             raise InvalidTransition(_(MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("审核")))
         if decision == "return" and not comment.strip():

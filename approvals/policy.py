@@ -109,9 +109,9 @@ def require(user, proposal: Proposal, action: str) -> Rule | None:
         _refuse_unless(user, proposal, rule.step)
         return rule
     _refuse_unless(user, proposal, Step.CLERK)
-    rule = rule_for(action, proposal.state)
     if action in CLERK_ONLY and proposal.state in EDITABLE_STATES:
         return None
+    rule = rule_for(action, proposal.state)
     if rule is None:
         raise InvalidTransition(_(MSG_WRONG_STATE).format(
             state=proposal.get_state_display(), action=Action(action).label))
@@ -174,6 +174,22 @@ def _deputising(user) -> Q:
         mine = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
         wanted |= Q(state=state) & ~theirs & ~mine & deciding
     return wanted
+
+
+MSG_PLAN_CLERK = gettext_noop("只有本部门经办人可以填报年度计划。")
+MSG_PLAN_REVIEWER = gettext_noop("只有减负办审核人可以审核年度计划。")
+
+
+def require_plan_filer(user, department_id) -> None:
+    """A department's annual plan is filed by its own clerks."""
+    if Role.CLERK not in user.roles or user.department_id is None or user.department_id != department_id:
+        raise NotAllowed(_(MSG_PLAN_CLERK))
+
+
+def require_plan_decider(user, plan) -> None:
+    """The review office decides plans, never its own department's."""
+    if Role.REVIEWER not in user.roles or user.department_id == plan.department_id:
+        raise NotAllowed(_(MSG_PLAN_REVIEWER))
 
 
 def may_draft(user) -> bool:
