@@ -90,7 +90,8 @@ def visit_problems(p, *, lock: bool = False) -> list[Problem]:
     every department's approved inspections of that unit. With `lock`, the
     units' rows are locked first (in a fixed order), so that two approvals
     reaching the same unit queue and the second counts the first."""
-    units = list(p.units.order_by("pk").values_list("pk", flat=True))
+    names = dict(p.units.order_by("pk").values_list("pk", "name"))
+    units = list(names)
     if not units:
         return []
     if lock:
@@ -115,10 +116,9 @@ def visit_problems(p, *, lock: bool = False) -> list[Problem]:
                   .exclude(pk=p.pk).values("units").annotate(n=Count("pk", distinct=True)))
         for row in counts:
             if row["n"] >= limit:
-                unit = Department.objects.get(pk=row["units"])
                 problems.append(Problem("units", "too_many_visits", _(
                     "{unit}{window}已有 {n} 次督查检查考核，已达 {limit} 次的上限，请改期或与已批准的事项合并。"
-                ).format(unit=unit.name, window=label, n=row["n"], limit=limit)))
+                ).format(unit=names[row["units"]], window=label, n=row["n"], limit=limit)))
     return problems
 
 
