@@ -114,27 +114,27 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
     that becomes approved gets its 减负备案号 here, in the same transaction."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
         if p.hold == Hold.RESERVED:
-            for quota in [p.quota, *p.parent_quotas.all()]:
-                quota_commit(quota=quota, source=p, by=by)
-            _set_hold(p, p.quota, Hold.COMMITTED)
+            own = [quota_commit(quota=quota, source=p, by=by) for quota in [p.quota, *p.parent_quotas.all()]][0]
+            _set_hold(p, own.quota, Hold.COMMITTED)
         else:
             # 特事特办: counted beyond the cap, in the parents' quotas too.
             parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
-            for quota in [p.quota, *parents]:
-                quota_override(quota=quota, source=p, by=by, note=p.justification)
+            own = [quota_override(quota=quota, source=p, by=by, note=p.justification)
+                   for quota in [p.quota, *parents]][0]
             p.parent_quotas.set(parents)
-            _set_hold(p, p.quota, Hold.OVERRIDDEN)
+            _set_hold(p, own.quota, Hold.OVERRIDDEN)
         registry_assign(p)
     elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
-        _release_all(p, by, RELEASE_NOTES.get(rule.action, ""))
-        _set_hold(p, p.quota, Hold.NONE)
+        _set_hold(p, _release_all(p, by, RELEASE_NOTES.get(rule.action, "")), Hold.NONE)
 
 
-def _release_all(p: Proposal, by, note: str) -> None:
-    """Give back the slot the proposal holds, in its own quota and its parents'."""
-    for quota in [p.quota, *p.parent_quotas.all()]:
-        quota_release(quota=quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
+def _release_all(p: Proposal, by, note: str):
+    """Give back the slot the proposal holds, in its own quota and its parents'.
+    Returns the own quota with its counters after the release."""
+    entries = [quota_release(quota=quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
+               for quota in [p.quota, *p.parent_quotas.all()]]
     p.parent_quotas.clear()
+    return entries[0].quota
 
 
 def _set_hold(proposal, quota, hold) -> None:
@@ -208,7 +208,7 @@ def _reload(proposal: Proposal) -> Proposal:
     """The proposal re-read under a row lock, with the department the checks read."""
     return (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related("department")
+        .select_related("department", "quota__department")
         .get(pk=proposal.pk)
     )
 

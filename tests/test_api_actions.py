@@ -16,8 +16,11 @@ from tests.factory import reload
 pytestmark = pytest.mark.django_db
 
 
-def post(user, proposal, action, body=None, **kwargs):
-    return client_for(user, **kwargs).post(f"/api/v1/proposals/{proposal.pk}/{action}/", body or {}, format="json")
+def post(user, proposal, action, body=None, *, detail=False, **kwargs):
+    """The action's answer: {id, state, hold, quota}, or the full detail with `detail`."""
+    query = "?expand=detail" if detail else ""
+    return client_for(user, **kwargs).post(f"/api/v1/proposals/{proposal.pk}/{action}/{query}", body or {},
+                                           format="json")
 
 
 # --- submit ---------------------------------------------------------------------
@@ -50,7 +53,7 @@ def test_it_takes_an_emergency_request_past_a_tripped_breaker(people):
     for _ in range(5):
         people.submitted(people.document())
     p = people.document()
-    response = post(people.clerk, p, "submit", {"emergency": True, "justification": "防汛紧急部署"})
+    response = post(people.clerk, p, "submit", {"emergency": True, "justification": "防汛紧急部署"}, detail=True)
     assert response.status_code == 200
     assert response.json()["emergency"] is True and response.json()["hold"] == "none"
 
@@ -125,7 +128,7 @@ def test_it_takes_the_heads_and_the_offices_decisions(people):
 
 def test_it_escalates_and_the_leader_decides(people):
     p = people.at_office(people.document())
-    response = post(people.reviewer, p, "decide", {"decision": "escalate", "comment": "影响面大"})
+    response = post(people.reviewer, p, "decide", {"decision": "escalate", "comment": "影响面大"}, detail=True)
     assert response.json()["state"] == "leader_review"
     assert response.json()["escalation_reasons"]
     response = post(people.leader, p, "decide", {"decision": "reject", "comment": "不必发文"})
@@ -202,7 +205,8 @@ def test_it_completes_a_document_with_its_number(people):
     p = people.approved(people.document())
     assert post(people.clerk, p, "complete", {}).status_code == 400
     with outcomes_due():
-        response = post(people.clerk, p, "complete", {"doc_number": "江教发〔2027〕12号", "issued_on": "2027-09-15"})
+        response = post(people.clerk, p, "complete", {"doc_number": "江教发〔2027〕12号", "issued_on": "2027-09-15"},
+                        detail=True)
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "completed" and response.json()["doc_number"] == "江教发〔2027〕12号"
 
@@ -210,7 +214,7 @@ def test_it_completes_a_document_with_its_number(people):
 def test_it_completes_a_meeting_with_its_attendance(people):
     p = people.approved(people.meeting())
     with outcomes_due():
-        response = post(people.clerk, p, "complete", {"actual_attendees": 30})
+        response = post(people.clerk, p, "complete", {"actual_attendees": 30}, detail=True)
     assert response.status_code == 200
     assert response.json()["actual_attendees"] == 30 and response.json()["actual_cost"] == "19500.00"
 

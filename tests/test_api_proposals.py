@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_creates_a_document_draft_for_the_callers_department(people):
-    response = client_for(people.clerk).post("/api/v1/proposals/", document_body(), format="json")
+    response = client_for(people.clerk).post("/api/v1/proposals/?expand=detail", document_body(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["state"] == "draft" and body["department"] == "JH-EDU"
@@ -31,7 +31,7 @@ def test_it_creates_a_meeting_draft_with_times_in_any_offset(people):
 def test_it_accepts_document_fields_of_a_joint_document_it_leads(people):
     body = document_body(is_joint=True, co_departments=["JH-AGRI"], forms_required=2,
                          one_vote_veto=True, responsibility_pledge=True)
-    response = client_for(people.clerk).post("/api/v1/proposals/", body, format="json")
+    response = client_for(people.clerk).post("/api/v1/proposals/?expand=detail", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["lead_department"] == "JH-EDU"
     assert response.json()["co_departments"] == ["JH-AGRI"]
@@ -39,7 +39,7 @@ def test_it_accepts_document_fields_of_a_joint_document_it_leads(people):
 
 def test_it_creates_an_incomplete_draft_as_the_web_form_does(people):
     body = {"kind": "meeting", "title": "待定的会议", "necessity": "尚在筹备。"}
-    response = client_for(people.clerk).post("/api/v1/proposals/", body, format="json")
+    response = client_for(people.clerk).post("/api/v1/proposals/?expand=detail", body, format="json")
     assert response.status_code == 201
     assert (response.json()["start"], response.json()["quota_year"]) == (None, None)
 
@@ -137,7 +137,7 @@ def test_it_lists_only_visible_proposals_with_filters(people):
 def test_it_counts_a_meeting_in_the_year_of_its_shanghai_start(people):
     """23:30 UTC on 31 December is already 1 January in Asia/Shanghai."""
     body = meeting_body(start="2027-12-31T23:30:00Z", end="2028-01-01T01:30:00Z")
-    created = client_for(people.clerk).post("/api/v1/proposals/", body, format="json").json()
+    created = client_for(people.clerk).post("/api/v1/proposals/?expand=detail", body, format="json").json()
     client = client_for(people.clerk)
     assert [r["id"] for r in client.get("/api/v1/proposals/", {"year": 2028}).json()["results"]] == [created["id"]]
     assert created["quota_year"] == 2028

@@ -53,7 +53,7 @@ def test_an_inspection_goes_through_the_api_and_reserves_its_own_quota(inspector
             "start": "2027-09-14T09:00:00+08:00", "end": "2027-09-14T17:00:00+08:00",
             "units": ["JH-VIL-1"], "inspection_type": "supervision", "mode": "open",
             "comprehensive": False, "materials_required": False, "target_levels": ["village"]}
-    created = client_for(people.clerk).post("/api/v1/proposals/", body, format="json")
+    created = client_for(people.clerk).post("/api/v1/proposals/?expand=detail", body, format="json")
     assert created.status_code == 201, created.json()
     assert (created.json()["units"], created.json()["mode"], created.json()["quota_year"]) == (
         ["JH-VIL-1"], "open", 2027)

@@ -80,7 +80,7 @@ def test_a_failed_read_back_after_a_committed_change_is_a_success(monkeypatch):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr("approvals.api.views._read_back", lost)
-    response = _api(people.clerk).post(f"/api/v1/proposals/{draft.pk}/submit/", {}, format="json")
+    response = _api(people.clerk).post(f"/api/v1/proposals/{draft.pk}/submit/?expand=detail", {}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["id"], response.json()["state"]) == (draft.pk, "head_review")
     assert "warning" in response.json()

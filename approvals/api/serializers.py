@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from approvals import lifecycle
 from approvals.kinds import inspection as inspection_kind
 from approvals.models import (
-    Attachment, DocCategory, DocType, InspectionMode, InspectionType, MeetingFormat, Proposal, ProposalEvent, State,
+    Attachment, DocCategory, DocType, Hold, InspectionMode, InspectionType, MeetingFormat, Proposal, ProposalEvent, State,
 )
 from quotas.models import BreakerState, Department, Kind, Level, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
@@ -235,6 +235,27 @@ class SubmitSerializer(serializers.Serializer):
     justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="ProposalWrite")  # the create body's name since it was ProposalWrite
+class ProposalFileAndSubmitSerializer(ProposalWriteSerializer, SubmitSerializer):
+    """A draft (kind, title and necessity required). With `?submit=1` it is also
+    submitted, and `emergency` and `justification` are the submission's (as in
+    …/submit/); without it they are ignored.
+
+    As in the web form, a draft may be incomplete: submission lists what is missing.
+    """
+
+
+class ActionResultSerializer(serializers.Serializer):
+    """What a create or an action answers: where the proposal stands now and the
+    quota it holds, with the counters after the action (the full detail, with
+    its history, is `GET …/{id}/` or `?expand=detail`)."""
+
+    id = serializers.IntegerField(read_only=True)
+    state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    hold = serializers.ChoiceField(choices=Hold.choices, read_only=True)
+    quota = QuotaSerializer(read_only=True, allow_null=True)
+
+
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=lifecycle.DECISIONS)
     comment = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
@@ -284,6 +305,19 @@ class ErrorSerializer(serializers.Serializer):
 
 
 # --- query parameters ---------------------------------------------------------
+
+class ActionQuerySerializer(serializers.Serializer):
+    expand = serializers.ChoiceField(
+        choices=["detail"], required=False,
+        help_text=gettext_lazy("detail：回答申请的完整详情（含办理记录），而不只是 id、状态和总量。"))
+
+
+class CreateQuerySerializer(ActionQuerySerializer):
+    submit = serializers.BooleanField(
+        required=False, default=False,
+        help_text=gettext_lazy("1：起草后立即提交（一次采集），回答与提交相同；提交被拒时草稿保留，"
+                               "错误回答中带有它的 id 和 state。"))
+
 
 class QuotaFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)

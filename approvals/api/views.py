@@ -10,9 +10,10 @@ import logging
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import selectors, services, todo
+from approvals.errors import ProposalError
 from approvals.policy import get_proposal_for_user
 from approvals.preview import proposal_preview
 from approvals.models import Proposal, ProposalEvent
@@ -29,6 +31,7 @@ from quotas.models import Department
 from quotas.transactions import DATABASE_ERRORS
 
 from . import serializers as s
+from .exceptions import api_exception_handler
 from .preview import PreviewRequestSerializer, PreviewSerializer, preview_body, required_kind
 
 ERROR_TEXT = {
@@ -85,6 +88,16 @@ class QuotaList(generics.ListAPIView):
 # hold no per-request state (no context is used), so one instance serves them all.
 DETAIL = s.ProposalDetailSerializer()
 SUMMARY_LIST = s.ProposalSerializer(many=True)
+ACTION_RESULT = s.ActionResultSerializer()
+
+
+def _answer(params: dict, proposal: Proposal, code=status.HTTP_200_OK) -> Response:
+    """What a create or an action answers: {id, state, hold, quota} from the
+    objects the service returned (no read-back: the full detail with its history
+    cost more than the submission itself); the full detail on ?expand=detail."""
+    if params.get("expand") == "detail":
+        return _detail(proposal, code)
+    return Response(ACTION_RESULT.to_representation(proposal), status=code)
 
 
 def _detail(proposal: Proposal, code=status.HTTP_200_OK, *, changed=True) -> Response:
@@ -110,14 +123,24 @@ def _read_back(pk) -> Proposal:
     )
 
 
+ACTION_ANSWERS = {200: s.ActionResultSerializer}
+EXPAND = OpenApiParameter("expand", str, enum=["detail"], required=False,
+                          description="detail：回答完整详情（含办理记录）。")
+
+
+def _action_schema(request, *statuses):
+    return extend_schema(request=request, parameters=[EXPAND],
+                         responses={**ACTION_ANSWERS, **errors(*statuses)})
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[s.ProposalFilterSerializer],
                        responses={200: s.ProposalSerializer(many=True), **errors(400, 404)}),
-    create=extend_schema(request=s.ProposalWriteSerializer,
-                         responses={201: s.ProposalDetailSerializer, **errors(400, 403)}),
+    create=extend_schema(request=s.ProposalFileAndSubmitSerializer, parameters=[s.CreateQuerySerializer],
+                         responses={201: s.ActionResultSerializer, 200: s.ActionResultSerializer,
+                                    **errors(400, 403, 409)}),
     retrieve=extend_schema(responses={200: s.ProposalDetailSerializer, **errors(404)}),
-    partial_update=extend_schema(request=s.ProposalWriteSerializer,
-                                 responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)}),
+    partial_update=_action_schema(s.ProposalWriteSerializer, 400, 403, 404, 409),
 )
 class ProposalViewSet(viewsets.GenericViewSet):
     """发文/会议申请: what approvals.policy.visible_proposals gives the caller."""
@@ -125,6 +148,16 @@ class ProposalViewSet(viewsets.GenericViewSet):
     serializer_class = s.ProposalSerializer
     queryset = Proposal.objects.none()  # the real one is visible_proposals(user)
     lookup_value_regex = "[0-9]+"
+
+    # The actions that change a proposal and answer with _answer(); their query
+    # (?expand=, ?submit=) is checked before anything is changed.
+    CHANGING = {"create", "partial_update", "submit", "decide", "withdraw", "cancel", "complete"}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action in self.CHANGING:
+            query = s.CreateQuerySerializer if self.action == "create" else s.ActionQuerySerializer
+            self.answer_params = _query(query, request)
 
     def get_object(self):
         pk = self.kwargs["pk"]
@@ -141,8 +174,25 @@ class ProposalViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(SUMMARY_LIST.to_representation(page))
 
     def create(self, request):
-        data = _validated(s.ProposalWriteSerializer(data=request.data))
-        return _detail(services.proposal_create(by=request.user, **data), status.HTTP_201_CREATED)
+        """起草; with ?submit=1 also 提交 in the same request (一次采集 for outside
+        systems), answering as the submission would. The draft is committed first
+        and kept when the submission is refused, so nothing typed is lost: the
+        refusal carries its `id` and `state`."""
+        if not self.answer_params["submit"]:
+            data = _validated(s.ProposalWriteSerializer(data=request.data))
+            return _answer(self.answer_params, services.proposal_create(by=request.user, **data), status.HTTP_201_CREATED)
+        data = _validated(s.ProposalFileAndSubmitSerializer(data=request.data))
+        submission = {name: data.pop(name) for name in ("emergency", "justification")}
+        draft = services.proposal_create(by=request.user, **data)
+        try:
+            submitted = services.proposal_submit(proposal=draft, by=request.user, **submission)
+        except ProposalError as refused:
+            response = api_exception_handler(refused, {"view": self})
+            response.data.update(id=draft.pk, state=draft.state)
+        else:
+            response = _answer(self.answer_params, submitted)
+        response["Location"] = reverse("api:proposal-detail", args=[draft.pk])
+        return response
 
     def retrieve(self, request, pk=None):
         return _detail(self.get_object(), changed=False)
@@ -150,7 +200,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         proposal = self.get_object()
         data = _validated(s.ProposalWriteSerializer(proposal, data=request.data, partial=True))
-        return _detail(services.proposal_update(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_update(proposal=proposal, by=request.user, **data))
 
     @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer},
                    responses={201: s.AttachmentSerializer, **errors(400, 403, 404, 409)})
@@ -184,50 +234,45 @@ class ProposalViewSet(viewsets.GenericViewSet):
         data = _validated(PreviewRequestSerializer(proposal, data=request.data, partial=True))
         return Response(preview_body(proposal_preview(by=request.user, proposal=proposal, **_preview_args(data))))
 
-    @extend_schema(request=s.SubmitSerializer,
-                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @_action_schema(s.SubmitSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """提交: reserves a slot of the quota of the proposal's year (409 quota_exhausted when tripped)."""
         proposal = self.get_object()
         data = _validated(s.SubmitSerializer(data=request.data))
-        return _detail(services.proposal_submit(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_submit(proposal=proposal, by=request.user, **data))
 
-    @extend_schema(request=s.DecideSerializer,
-                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @_action_schema(s.DecideSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """The head, the review office or the leader decides the open review task."""
         proposal = self.get_object()
         data = _validated(s.DecideSerializer(data=request.data))
-        return _detail(services.proposal_decide(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_decide(proposal=proposal, by=request.user, **data))
 
-    @extend_schema(request=s.CommentSerializer,
-                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @_action_schema(s.CommentSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """撤回 from any open state; the reserved slot is released."""
         proposal = self.get_object()
         data = _validated(s.CommentSerializer(data=request.data))
-        return _detail(services.proposal_withdraw(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_withdraw(proposal=proposal, by=request.user, **data))
 
-    @extend_schema(request=s.CancelSerializer,
-                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @_action_schema(s.CancelSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """An approved item that will not happen (a comment is required)."""
         proposal = self.get_object()
         data = _validated(s.CancelSerializer(data=request.data))
-        return _detail(services.proposal_cancel(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_cancel(proposal=proposal, by=request.user, **data))
 
-    @extend_schema(request=s.CompleteSerializer,
-                   responses={200: s.ProposalDetailSerializer, **errors(400, 403, 404, 409)})
+    @_action_schema(s.CompleteSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """办结: 文号 and issue date for documents; attendance (and cost) for meetings."""
         proposal = self.get_object()
         data = _validated(s.CompleteSerializer(data=request.data))
-        return _detail(services.proposal_complete(proposal=proposal, by=request.user, **data))
+        return _answer(self.answer_params, services.proposal_complete(proposal=proposal, by=request.user, **data))
 
 
 @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(404)})
