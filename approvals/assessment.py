@@ -43,6 +43,8 @@ class Assessment:
     takes_slot: bool = False          # whether submitting reserves a new slot
     keeps_slot: bool = False          # returned for revision: it already holds one of this quota
     full_quota: Quota | None = None   # the quota (its own or a parent's) with no slot left
+    parents: list[Quota] = field(default_factory=list)  # the parent quotas it would take a slot of too
+    under_planning: bool = False      # the year is under 计划管理 (an unmatched item is 计划外)
     escalations: list[dict] = field(default_factory=list)
     cost: rules.Cost | None = None
     next_free_day: datetime.date | None = None
@@ -70,7 +72,8 @@ def assess(p: Proposal, *, emergency: bool = False, justification: str = "") -> 
     a.problems += rules.submission_problems(p)
     _assess_quota(a, p, emergency)
     p.planned_item = plans.match_item(p) if p.quota_year else None
-    a.escalations = rules.escalations(p, quota=a.quota_after)
+    a.under_planning = plans.under_planning(p.quota_year)
+    a.escalations = rules.escalations(p, quota=a.quota_after, under_planning=a.under_planning)
     if p.kind == "meeting":
         a.cost = rules.meeting_cost(p)
     if any(problem.code == "meeting_free_day" for problem in a.problems):
@@ -95,7 +98,7 @@ def _assess_quota(a: Assessment, p: Proposal, emergency: bool) -> None:
     if p.hold == Hold.RESERVED and p.quota_id == a.quota.pk:
         a.keeps_slot = True  # returned for revision: the slots are still this item's
         return
-    parents = parent_quotas(department=p.department, year=year, kind=p.kind)
+    a.parents = parents = parent_quotas(department=p.department, year=year, kind=p.kind)
     # quotas.services.FREE_SLOT_SQL, read without the lock.
     a.full_quota = next((q for q in [a.quota, *parents] if q.cap <= q.used), None)
     if a.full_quota is None:

@@ -140,10 +140,12 @@ def match_item(proposal: Proposal) -> PlanItem | None:
     free = (PlanItem.objects.filter(plan__department_id=proposal.department_id, plan__year=year,
                                     plan__state=PlanState.APPROVED, kind=proposal.kind)
             .exclude(Q(proposals__state__in=USING) & ~Q(proposals__pk=proposal.pk)))
-    if proposal.planned_item_id and free.filter(pk=proposal.planned_item_id).exists():
-        return proposal.planned_item
+    items = list(free)  # a department's plan is short: one query, the choice made here
+    named = next((item for item in items if item.pk == proposal.planned_item_id), None)
+    if named is not None:
+        return named
     month = proposal.planned_day.month if proposal.planned_day else None
-    candidates = list(free.filter(month=month)) or list(free)
+    candidates = [item for item in items if item.month == month] or items
     if not candidates:
         return None
     title = set(proposal.title)

@@ -60,12 +60,13 @@ ESCALATION_TEXTS = {
 }
 
 
-def escalations(p: Proposal, *, quota=None, manual_reason: str = "") -> list[dict]:
+def escalations(p: Proposal, *, quota=None, manual_reason: str = "", under_planning: bool | None = None) -> list[dict]:
     """Why this proposal goes on to the leader (提级): [{"code", …figures}].
 
     `quota` holds the counters *after* this item's reservation, so the item that
     takes the last slot sees its quota tripped and escalates like the ones that
     brought it to the warning line (the fullest quota gets the closest review).
+    `under_planning` is plans.under_planning(year) when the caller already knows it.
     """
     reasons = []
     if p.emergency:
@@ -75,7 +76,9 @@ def escalations(p: Proposal, *, quota=None, manual_reason: str = "") -> list[dic
         code = "quota_tripped" if state == BreakerState.TRIPPED else "quota_warning"
         reasons.append({"code": code, "kind": quota.kind, "used": quota.used, "cap": quota.cap})
     reasons += kinds.of(p.kind).escalations(p)
-    if p.planned_item_id is None and plans.under_planning(p.quota_year):
+    if under_planning is None:
+        under_planning = plans.under_planning(p.quota_year)
+    if p.planned_item_id is None and under_planning:
         reasons.append({"code": "unplanned", "year": p.quota_year})
     if p.manual_escalation:
         reasons.append({"code": "manual", "comment": manual_reason} if manual_reason else {"code": "manual"})

@@ -13,6 +13,7 @@ finds the state already moved.
 """
 
 from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from notifications.hooks import after_commit
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Level
 from quotas.services import (
-    QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_override, quota_record_blocked,
+    COUNTERS, QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
 )
 from quotas.transactions import committing
@@ -63,6 +64,10 @@ class Change:
     rule: lifecycle.Rule
     from_state: str
     comment: str = ""
+    # Run after every other write, just before the commit: taking the quota's
+    # slot locks its row, and every other submitter of that department waits for
+    # it until the commit — so it comes last (the December rush on one quota).
+    last: Callable[[], None] | None = None
 
 
 @contextmanager
@@ -73,6 +78,8 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
     context, process = _locked(proposal)
     with context:
         current = _reload(proposal)
+        if process is None and current.state != State.DRAFT:
+            process = _lock_late(current)
         rule = policy.require(by, current, action)
         principal = policy.on_behalf_of(by, current, rule.step)  # 代理: decided as "X（代 Y）"
         task = _open_task_of(process)
@@ -98,6 +105,8 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
             _flow().start.run(proposal=current)
         elif task is not None:
             _finish_task(task, by)
+        if change.last is not None:
+            change.last()
 
 
 def _check_approvable(p: Proposal) -> None:
@@ -198,10 +207,25 @@ def _locked(proposal: Proposal):
     """Context: one transaction, holding the flow lock if a process exists
     (viewflow's lock opens the transaction itself, so no savepoint is added
     inside it); the caller then row-locks the proposal with _reload()."""
-    process = _process_of(proposal)
+    # A draft has never been submitted, so it has no process to look for or lock
+    # (_transition takes it late if the caller's copy was out of date).
+    process = None if proposal.state == State.DRAFT else _process_of(proposal)
     if process is None:
         return committing(transaction.atomic()), None
     return committing(_flow().lock(process.pk)), process
+
+
+def _lock_late(current: Proposal):
+    """The caller's copy said draft (so _locked took no flow lock) but the row is
+    past it: take the process's lock now. Its row lock lasts to our commit (a
+    lock outlives the savepoint viewflow's lock opens); NOWAIT means no
+    deadlock with a holder of the flow lock waiting for our proposal row — we
+    answer "busy" instead."""
+    process = _process_of(current)
+    if process is not None:
+        with _flow().lock(process.pk):
+            pass
+    return process
 
 
 def _reload(proposal: Proposal) -> Proposal:
@@ -241,7 +265,10 @@ def proposal_create(*, by, kind: str, department=None, lead_department=None, co_
     _check_units(units)
     proposal = Proposal(department_id=by.department_id, created_by=by, kind=kind, **fields)
     # Department and author are the caller's own: no need to ask the database they exist.
-    proposal.full_clean(exclude=["state", "department", "created_by"])
+    # Every CHECK and unique constraint is said in words by clean() and the field
+    # validators, and enforced by the database: no query per constraint here.
+    proposal.full_clean(exclude=["state", "department", "created_by"], validate_unique=False,
+                        validate_constraints=False)
     with committing(transaction.atomic()):
         proposal.save()
         if co_departments:
@@ -270,7 +297,7 @@ def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_
         _check_units(units or ())
         for name, value in fields.items():
             setattr(current, name, value)
-        current.full_clean(exclude=["state"])
+        current.full_clean(exclude=["state"], validate_unique=False, validate_constraints=False)
         current.save()
         if co_departments is not None:
             current.co_departments.set(co_departments)
@@ -365,9 +392,7 @@ def _submit(proposal, by, emergency, justification):
         if checked.blocking:
             first = checked.blocking[0]
             raise SubmissionRefused(first.message, code=first.code, problems=checked.problems)
-        quota = checked.quota
-        _hold_slot(current, quota, by, emergency)  # `quota` now holds the counters after it
-        current.escalations = rules.escalations(current, quota=quota)
+        change.last = _hold_slot(current, checked, by, emergency)
         if checked.cost is not None:
             current.estimated_cost, current.cost_formula = checked.cost
         current.submitted_at = timezone.now()
@@ -375,30 +400,51 @@ def _submit(proposal, by, emergency, justification):
     return current
 
 
-def _hold_slot(proposal, quota, by, emergency) -> None:
-    """Make sure the proposal holds a slot of `quota` and of every parent quota
-    (the city's cap beside the department's) — all of them or none; as
-    特事特办 past a tripped cap, none until the leader approves."""
+def _hold_slot(proposal, checked, by, emergency):
+    """Make sure the proposal holds a slot of its quota and of every parent quota
+    (the city's cap beside the department's) — all of them or none; as 特事特办
+    past a tripped cap, none until the leader approves.
+
+    The proposal is written as holding them, and the step that takes them is
+    returned for _transition to run last. The guarded UPDATE then decides: a
+    full quota refuses (the transaction rolls back) or, for 特事特办, leaves the
+    item without a slot; its escalations follow the counters it found."""
+    quota = checked.quota
     if proposal.hold == Hold.RESERVED and proposal.quota_id == quota.pk:
-        return  # returned for revision keeps its reservations
+        # Returned for revision keeps its reservations.
+        proposal.escalations = rules.escalations(proposal, quota=quota, under_planning=checked.under_planning)
+        return None
     if proposal.hold == Hold.RESERVED:
         # The planned date moved to another year: give back the old year's slots.
         _release_all(proposal, by, gettext_noop("计划日期改到其他年度"))
-    parents = parent_quotas(department=proposal.department, year=quota.year, kind=quota.kind)
-    try:
-        # A savepoint only when there is more than one slot to take: a parent that
-        # is full undoes the department's reservation (the race: two departments'
-        # clerks taking the city's last slot; the guarded UPDATE lets one through).
-        with transaction.atomic() if parents else nullcontext():
-            for each in [quota, *parents]:
-                quota_reserve(quota=each, source=proposal, by=by)
-    except QuotaExhausted:
-        if not emergency:
-            raise
-        _set_hold(proposal, quota, Hold.NONE)
-        return
+    parents = checked.parents
     _set_hold(proposal, quota, Hold.RESERVED)
-    proposal.parent_quotas.set(parents)
+    proposal.escalations = checked.escalations  # as if the slot is taken; checked again below
+    if parents:
+        proposal.parent_quotas.set(parents)
+
+    def take() -> None:
+        try:
+            # A savepoint only when there is more than one slot to take: a parent that
+            # is full undoes the department's reservation (the race: two departments'
+            # clerks taking the city's last slot; the guarded UPDATE lets one through).
+            with transaction.atomic() if parents else nullcontext():
+                for each in [quota, *parents]:
+                    quota_reserve(quota=each, source=proposal, by=by)
+        except QuotaExhausted:
+            if not emergency:
+                raise
+            _set_hold(proposal, quota, Hold.NONE)
+            if parents:
+                proposal.parent_quotas.clear()
+            quota.refresh_from_db(fields=COUNTERS)  # a parent's refusal undid our own slot too
+        else:
+            if quota.breaker_state == checked.quota_after.breaker_state:
+                return  # the counters it found escalate it as predicted: nothing to rewrite
+        proposal.escalations = rules.escalations(proposal, quota=quota, under_planning=checked.under_planning)
+        proposal.save(update_fields=["hold", "quota", "escalations"])
+
+    return take
 
 
 # --- review decisions ----------------------------------------------------------
