@@ -17,8 +17,10 @@ for an administrator's cap change); the ledger stores it generically.
 
 import math
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -173,6 +175,42 @@ def _change(
     )
 
 
+LEDGER_AFTER = "cap_after, reserved_after, committed_after, overridden_after, flagged_after"
+
+
+def _reserve_in_one_statement(quota: Quota, source, by) -> LedgerEntry | None:
+    """PostgreSQL: the guarded UPDATE and its ledger row as one statement (a
+    data-modifying CTE), so the quota row's lock is held for one round trip less.
+    The same guard (FREE_SLOT_SQL), the same row as _change() writes; no row
+    when no slot is free, and then nothing changed. SQLite has no such CTE."""
+    quotas, ledger = (connection.ops.quote_name(m._meta.db_table) for m in (Quota, LedgerEntry))
+    source_type = ContentType.objects.get_for_model(source) if source is not None else None  # cached
+    source_id = source.pk if source is not None else None
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH q AS (UPDATE {quotas} SET reserved = reserved + 1 WHERE id = %s{FREE_SLOT_SQL} "
+            "RETURNING id, cap, reserved, committed, overridden, flagged) "
+            f"INSERT INTO {ledger} (quota_id, action, actor_id, source_type_id, source_id, created_at, "
+            f"delta_reserved, delta_committed, delta_overridden, delta_flagged, {LEDGER_AFTER}, note) "
+            "SELECT id, %s, %s, %s, %s, %s, 1, 0, 0, 0, cap, reserved, committed, overridden, flagged, '' FROM q "
+            f"RETURNING id, {LEDGER_AFTER}",
+            [quota.pk, LedgerAction.RESERVE, by.pk if by else None, source_type and source_type.pk, source_id, now],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    entry_id, quota.cap, quota.reserved, quota.committed, quota.overridden, quota.flagged = row
+    entry = LedgerEntry(
+        pk=entry_id, quota=quota, action=LedgerAction.RESERVE, actor=by, source_type=source_type,
+        source_id=source_id, created_at=now, delta_reserved=1, cap_after=quota.cap,
+        reserved_after=quota.reserved, committed_after=quota.committed,
+        overridden_after=quota.overridden, flagged_after=quota.flagged,
+    )
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
 def quota_reserve(*, quota: Quota, source, by) -> LedgerEntry:
     """Take one slot for a submitted proposal, or raise QuotaExhausted.
 
@@ -184,9 +222,12 @@ def quota_reserve(*, quota: Quota, source, by) -> LedgerEntry:
     the refusal is raised after the block, when nothing has been written.
     """
     with transaction.atomic(savepoint=False):
-        entry = _change(
-            quota, action=LedgerAction.RESERVE, source=source, by=by, reserved=1, only_if_free=True,
-        )
+        if connection.vendor == "postgresql":
+            entry = _reserve_in_one_statement(quota, source, by)
+        else:
+            entry = _change(
+                quota, action=LedgerAction.RESERVE, source=source, by=by, reserved=1, only_if_free=True,
+            )
     if entry is None:
         quota.refresh_from_db(fields=["cap", "reserved", "committed", "overridden", "flagged"])
         raise QuotaExhausted(exhausted_message(quota), quota=quota)

@@ -154,7 +154,15 @@ def test_a_fault_after_the_counter_update_leaves_nothing_behind(clerk, monkeypat
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(LedgerEntry.objects, "create", explode)
+    class Exploding:
+        """Fails where the entry is made — after the counters moved: in the ORM's
+        INSERT (SQLite), or after the one statement that wrote both (PostgreSQL)."""
+
+        _meta = LedgerEntry._meta
+        objects = type("Manager", (), {"create": staticmethod(explode)})
+        __init__ = explode
+
+    monkeypatch.setattr(services, "LedgerEntry", Exploding)
     with pytest.raises(RuntimeError):
         services.quota_reserve(quota=quota, source=None, by=clerk)
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -182,3 +190,30 @@ def test_quota_get_names_the_missing_quota():
     with pytest.raises(services.QuotaMissing) as caught:
         services.quota_get(department=dept, year=2030, kind="meeting")
     assert "江海市卫生健康委员会" in str(caught.value) and "2030" in str(caught.value)
+
+
+FIELDS = ["quota_id", "action", "actor_id", "source_type_id", "source_id", "delta_reserved", "delta_committed",
+          "delta_overridden", "delta_flagged", "cap_after", "reserved_after", "committed_after",
+          "overridden_after", "flagged_after", "note"]
+
+
+def test_a_reservation_writes_the_same_row_on_every_database(people):
+    """PostgreSQL reserves in one statement (a data-modifying CTE), SQLite in the
+    guarded UPDATE and an INSERT: the stored row, the entry returned and the
+    counters are the same as the general path (_change) writes."""
+    p = people.document()
+    twin = make_quota(cap=1)
+    entry = services.quota_reserve(quota=people.quota, source=p, by=people.clerk)
+    general = services._change(twin, action=LedgerAction.RESERVE, source=p, by=people.clerk, reserved=1,
+                               only_if_free=True)
+    stored = LedgerEntry.objects.values(*FIELDS).get(pk=entry.pk)
+    expected = LedgerEntry.objects.values(*FIELDS).get(pk=general.pk)
+    assert stored == {**expected, "quota_id": people.quota.pk, "cap_after": 5}
+    assert {name: getattr(entry, name) for name in FIELDS} == stored
+    assert entry.source == p and entry.created_at == LedgerEntry.objects.get(pk=entry.pk).created_at
+    assert (people.quota.reserved, reload(people.quota).reserved) == (1, 1)
+    # At the cap neither path writes anything.
+    with pytest.raises(services.QuotaExhausted):
+        services.quota_reserve(quota=twin, source=p, by=people.clerk)
+    assert LedgerEntry.objects.filter(quota=twin).count() == 2 and reload(twin).reserved == 1  # set_cap + reserve
+    assert not services.ledger_drift()
