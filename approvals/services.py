@@ -102,7 +102,7 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
         event = _event(current, by, rule.step, action, change.from_state, change.comment, on_behalf_of=principal)
         after_commit(event)  # notifications: reached a to-do, returned, decided
         if process is None:
-            _flow().start.run(proposal=current)
+            _start_process(current)
         elif task is not None:
             _finish_task(task, by)
         if change.last is not None:
@@ -164,6 +164,13 @@ def _flow():
     from .flows import ProposalFlow
 
     return ProposalFlow
+
+
+def _start_process(proposal: Proposal) -> None:
+    """A first submission starts the flow: its start leads to the head's task."""
+    from .flows import start_in_bulk
+
+    start_in_bulk(proposal)
 
 
 def _process_of(proposal: Proposal):
