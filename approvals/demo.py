@@ -47,6 +47,10 @@ TOPICS = {
 }
 
 
+# 督查检查考核 under an annual cap since this year ("原则上每部门不超过1项" plus one special).
+INSPECTION_CAPS = {"JH-EDU": 2, "JH-HEALTH": 2, "JH-AGRI": 1}
+
+
 def _working_days(year):
     """Days a meeting may be held: a weekday other than Wednesday, after the first week."""
     day = dt.date(year, 1, 8)
@@ -234,6 +238,9 @@ def _build(this_year: int, clock: _Clock) -> None:
     for (code, kind), plan in LAST_YEAR.items():
         quota_set_cap(department=Department.objects.get(code=code), year=this_year, kind=kind,
                       cap=int(plan[1] * (1 - REDUCTION)), by=admin)
+    for code, cap in INSPECTION_CAPS.items():  # 督查检查考核: capped from this year on, no history yet
+        quota_set_cap(department=Department.objects.get(code=code), year=this_year, kind=Kind.INSPECTION,
+                      cap=cap, by=admin)
     now = _Demo(this_year, clock)
     _run(now, _interleaved([_this_year_stream(now, code, kind, plan) for (code, kind), plan in THIS_YEAR.items()]))
     from grassroots.demo import build_flags  # the receiving end reads approvals, not the reverse
