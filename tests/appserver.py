@@ -1,0 +1,118 @@
+"""The app under gunicorn for a test, and clients that call its JSON API over HTTP.
+
+A guarantee that must hold across processes or hosts (exactly-K, a worker
+killed mid-transaction) is shown on the real stack: gunicorn started with
+config/gunicorn.conf.py (sync workers, each with its own database connection)
+on the test database, and clients that send their requests at the same instant.
+"""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.api import document_body
+from tests.concurrency import database_env
+
+ROOT = Path(__file__).resolve().parent.parent
+# The name clients use for the service (a load balancer in front of several
+# hosts passes it on); the test settings allow it whatever address answers.
+SERVICE_NAME = "localhost"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    host: str
+    port: int
+    process: subprocess.Popen
+
+    def call(self, method: str, path: str, *, token: str, body=None) -> tuple[int, dict]:
+        """(status, JSON answer). A fresh connection a request: sync workers close
+        theirs after each answer."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=json.dumps(body if body is not None else {}), headers={
+                "Host": SERVICE_NAME, "Authorization": f"Token {token}", "Content-Type": "application/json",
+            })
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"null")
+        finally:
+            connection.close()
+
+
+def file_and_submit(server: Server, token: str, **fields) -> tuple[int, dict]:
+    """What an outside system does: file a document (201), then submit it.
+    The answer is the submission's, or the filing's when that was refused."""
+    status, body = server.call("POST", "/api/v1/proposals/", token=token, body=document_body(**fields))
+    if status != 201:
+        return status, body
+    return server.call("POST", f"/api/v1/proposals/{body['id']}/submit/", token=token, body={"emergency": False})
+
+
+@contextmanager
+def gunicorn(*, workers: int = 4, host: str = "127.0.0.1", port: int | None = None, env: dict | None = None,
+             wrapper: tuple = ()):
+    """gunicorn serving the test database until the block ends. `env` overrides the
+    environment (another DATABASE_URL, say); `wrapper` is a command the server
+    runs under (`ip netns exec NAME` puts it on another network host)."""
+    port = port or free_port(host)
+    env = {
+        **os.environ, **database_env(), "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DJANGO_CONN_MAX_AGE": "0", "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"{host}:{port}",
+        "GUNICORN_TIMEOUT": "60", **(env or {}),
+    }
+    # No control socket: every gunicorn would share one in the home directory.
+    command = [*wrapper, str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.conf.py",
+               "--no-control-socket", "config.wsgi:application"]
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe nobody reads: a full pipe would stall it
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_until_answering(host, port, process, log)
+            yield Server(host, port, process)
+        finally:
+            # The workers' connections close before the test database goes.
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_answering(host: str, port: int, server: subprocess.Popen, log, timeout: float = 60) -> None:
+    """Until a worker answers a request. The master listens before its workers have
+    loaded Django, and a request sent then waits for a worker to boot: the tests that
+    time what a worker is doing must not start that clock early."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}: {_tail(log)}")
+        connection = http.client.HTTPConnection(host, port, timeout=5)
+        try:
+            connection.request("GET", "/accounts/login/", headers={"Host": SERVICE_NAME})
+            connection.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    raise RuntimeError(f"gunicorn did not answer on {host}:{port}: {_tail(log)}")
+
+
+def _tail(log, size: int = 2000) -> str:
+    log.seek(0, os.SEEK_END)
+    log.seek(max(0, log.tell() - size))
+    return log.read().decode(errors="replace")
