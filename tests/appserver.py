@@ -9,11 +9,13 @@ on the test database, and clients that send their requests at the same instant.
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import typing
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,7 @@ class Server:
     host: str
     port: int
     process: subprocess.Popen
+    log: typing.IO[bytes]
 
     def call(self, method: str, path: str, *, token: str, body=None) -> tuple[int, dict]:
         """(status, JSON answer). A fresh connection a request: sync workers close
@@ -52,6 +55,42 @@ class Server:
         finally:
             connection.close()
 
+    def wait_until_answering(self, timeout: float = 60) -> None:
+        """Until a worker answers a request. The master listens before its workers have
+        loaded Django, and a request sent then waits for a worker to boot: the tests that
+        time what a worker is doing must not start that clock early."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
+            try:
+                connection.request("GET", "/accounts/login/", headers={"Host": SERVICE_NAME})
+                connection.getresponse().read()
+                return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.1)
+            finally:
+                connection.close()
+        raise RuntimeError(f"gunicorn did not answer on {self.host}:{self.port}: {self.log_tail()}")
+
+    def stop(self) -> None:
+        """Kill the master and its workers at once. Their database connections close
+        with them, before the test database goes. (A graceful stop took 3–8 s an
+        instance on a busy 2-core machine, the workers tearing their interpreters
+        down; by the time a test stops its server, nothing is in flight.)"""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.log.close()
+
+    def log_tail(self, size: int = 2000) -> str:
+        self.log.seek(0, os.SEEK_END)
+        self.log.seek(max(0, self.log.tell() - size))
+        return self.log.read().decode(errors="replace")
+
 
 def file_and_submit(server: Server, token: str, **fields) -> tuple[int, dict]:
     """What an outside system does: file a document (201), then submit it.
@@ -63,11 +102,32 @@ def file_and_submit(server: Server, token: str, **fields) -> tuple[int, dict]:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 4, host: str = "127.0.0.1", port: int | None = None, env: dict | None = None,
-             wrapper: tuple = ()):
-    """gunicorn serving the test database until the block ends. `env` overrides the
-    environment (another DATABASE_URL, say); `wrapper` is a command the server
-    runs under (`ip netns exec NAME` puts it on another network host)."""
+def gunicorn(**options):
+    """gunicorn serving the test database until the block ends (see start_gunicorn)."""
+    with gunicorns(options) as (server,):
+        yield server
+
+
+@contextmanager
+def gunicorns(*options: dict):
+    """Several gunicorn instances, booted side by side and stopped together."""
+    servers = []
+    try:
+        for each in options:
+            servers.append(start_gunicorn(**each))
+        for server in servers:
+            server.wait_until_answering()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def start_gunicorn(*, workers: int = 4, host: str = "127.0.0.1", port: int | None = None, env: dict | None = None,
+                   wrapper: tuple = ()) -> Server:
+    """gunicorn with config/gunicorn.conf.py on the test database, booting. `env`
+    overrides the environment (another DATABASE_URL, say); `wrapper` is a command
+    the server runs under (`ip netns exec NAME` puts it on another network host)."""
     port = port or free_port(host)
     env = {
         **os.environ, **database_env(), "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -77,42 +137,8 @@ def gunicorn(*, workers: int = 4, host: str = "127.0.0.1", port: int | None = No
     # No control socket: every gunicorn would share one in the home directory.
     command = [*wrapper, str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.conf.py",
                "--no-control-socket", "config.wsgi:application"]
-    with tempfile.TemporaryFile() as log:  # a file, not a pipe nobody reads: a full pipe would stall it
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            _wait_until_answering(host, port, process, log)
-            yield Server(host, port, process)
-        finally:
-            # The workers' connections close before the test database goes.
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_answering(host: str, port: int, server: subprocess.Popen, log, timeout: float = 60) -> None:
-    """Until a worker answers a request. The master listens before its workers have
-    loaded Django, and a request sent then waits for a worker to boot: the tests that
-    time what a worker is doing must not start that clock early."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}: {_tail(log)}")
-        connection = http.client.HTTPConnection(host, port, timeout=5)
-        try:
-            connection.request("GET", "/accounts/login/", headers={"Host": SERVICE_NAME})
-            connection.getresponse().read()
-            return
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    raise RuntimeError(f"gunicorn did not answer on {host}:{port}: {_tail(log)}")
-
-
-def _tail(log, size: int = 2000) -> str:
-    log.seek(0, os.SEEK_END)
-    log.seek(max(0, log.tell() - size))
-    return log.read().decode(errors="replace")
+    log = tempfile.TemporaryFile()  # a file, not a pipe nobody reads: a full pipe would stall it
+    # A process group of its own, so that the master and its workers stop together.
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                               start_new_session=True)
+    return Server(host, port, process, log)
