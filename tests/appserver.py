@@ -92,13 +92,17 @@ class Server:
         return self.log.read().decode(errors="replace")
 
 
-def file_and_submit(server: Server, token: str, **fields) -> tuple[int, dict]:
-    """What an outside system does: file a document (201), then submit it.
-    The answer is the submission's, or the filing's when that was refused."""
-    status, body = server.call("POST", "/api/v1/proposals/", token=token, body=document_body(**fields))
+def file_and_submit(server: Server, token: str, *, one_request: bool = False, **fields) -> tuple[int, dict]:
+    """What an outside system does: file a document (201), then submit it; or both
+    in one request (?submit=1). The answer is the submission's, or the filing's
+    when that was refused."""
+    body = document_body(**fields)
+    if one_request:
+        return server.call("POST", "/api/v1/proposals/?submit=1", token=token, body={**body, "emergency": False})
+    status, filed = server.call("POST", "/api/v1/proposals/", token=token, body=body)
     if status != 201:
-        return status, body
-    return server.call("POST", f"/api/v1/proposals/{body['id']}/submit/", token=token, body={"emergency": False})
+        return status, filed
+    return server.call("POST", f"/api/v1/proposals/{filed['id']}/submit/", token=token, body={"emergency": False})
 
 
 @contextmanager

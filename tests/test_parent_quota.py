@@ -139,11 +139,13 @@ GUNICORN_WORKERS, PER_DEPARTMENT = 4, 8
 
 def _race_through_gunicorn(people) -> list[tuple[str, int, str | None]]:
     """Clerks of the three departments file and submit at once, PER_DEPARTMENT each,
-    through gunicorn's workers: (department, status, code of the quota named in a 409)."""
+    through gunicorn's workers, half of them in one request (?submit=1):
+    (department, status, code of the quota named in a 409)."""
     clerks = [people.clerk, people.outsider, people.health_clerk]
     tokens = [Token.objects.create(user=clerk).key for clerk in clerks]
     with gunicorn(workers=GUNICORN_WORKERS) as server:
-        answers = run_in_threads(3 * PER_DEPARTMENT, lambda i: file_and_submit(server, tokens[i % 3]))
+        answers = run_in_threads(3 * PER_DEPARTMENT, lambda i: file_and_submit(
+            server, tokens[i % 3], one_request=i // 3 % 2 == 1))
     results = []
     for i, answer in enumerate(answers):
         assert isinstance(answer, tuple), answer  # a client error is shown as it is
