@@ -5,10 +5,11 @@
 #         gettext: compiling the English translation
 #   test: chromium: the browser tests (Playwright drives Debian's build)
 #         poppler-utils: pdftotext/pdftoppm for checking reports
+#         iproute2: `ip netns` for the test with two app hosts (it runs as root)
 set -euo pipefail
 case "${1:-run}" in
     run) packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext) ;;
-    test) packages=(chromium poppler-utils) ;;
+    test) packages=(chromium poppler-utils iproute2) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 missing=()

@@ -1,8 +1,11 @@
 """Helpers that start many submitters at the same instant (threads or processes)."""
 
+import io
 import multiprocessing
 import threading
 
+import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests import concurrency_child
@@ -18,6 +21,18 @@ def database_env() -> dict:
         )
         return {"DATABASE_URL": url}
     return {"DATABASE_URL": "", "SQLITE_PATH": str(settings["NAME"])}
+
+
+def assert_verified() -> None:
+    """After a race: `manage.py verify_ledger` and `verify_state` exit 0 (counters
+    equal their ledger; every open proposal has its task; the counters equal the
+    slots proposals hold)."""
+    for command in ("verify_ledger", "verify_state"):
+        out = io.StringIO()
+        try:
+            call_command(command, stdout=out)
+        except SystemExit as exit:
+            pytest.fail(f"{command} exited with {exit.code}:\n{out.getvalue()}")
 
 
 def run_in_threads(n: int, work) -> list:

@@ -7,7 +7,6 @@ connection drops: the counter, the ledger and the proposal stay as they were.
 """
 
 import http.client
-import json
 import os
 import signal
 import subprocess
@@ -21,8 +20,8 @@ from rest_framework.authtoken.models import Token
 from approvals.models import State
 from quotas.models import LedgerEntry
 from quotas.services import ledger_drift
+from tests.appserver import gunicorn
 from tests.factory import People, reload
-from tests.test_api_gunicorn_race import server  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -47,6 +46,12 @@ def _workers_of(master_pid: int) -> list[int]:
 
 
 @pytest.fixture
+def server():
+    with gunicorn(workers=4) as running:
+        yield running
+
+
+@pytest.fixture
 def slow_submissions():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (a trigger that sleeps inside the transaction)")
@@ -57,19 +62,16 @@ def slow_submissions():
         cursor.execute(DROP)
 
 
-def test_a_worker_killed_mid_submission_leaves_counter_ledger_and_proposal_unchanged(slow_submissions, server):  # noqa: F811
-    port, master_pid = server if isinstance(server, tuple) else (server, None)
+def test_a_worker_killed_mid_submission_leaves_counter_ledger_and_proposal_unchanged(slow_submissions, server):
     people = People()
     p = people.document()
     token = Token.objects.create(user=people.clerk).key
     outcome = {}
 
     def submit():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn.request("POST", f"/api/v1/proposals/{p.pk}/submit/", body=json.dumps({"emergency": False}),
-                         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
-            outcome["status"] = conn.getresponse().status
+            outcome["status"] = server.call("POST", f"/api/v1/proposals/{p.pk}/submit/", token=token,
+                                            body={"emergency": False})[0]
         except (OSError, http.client.HTTPException) as error:
             outcome["error"] = repr(error)
 
@@ -80,10 +82,7 @@ def test_a_worker_killed_mid_submission_leaves_counter_ledger_and_proposal_uncha
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE %s AND state = 'active'",
                        ["%approvals_proposalevent%"])
         assert cursor.fetchone()[0] >= 1, "the submission should be waiting inside its transaction"
-    if master_pid is None:
-        master_pid = int(subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}", "-o"], capture_output=True,
-                                        text=True).stdout.split()[0])
-    for pid in _workers_of(master_pid):
+    for pid in _workers_of(server.process.pid):
         os.kill(pid, signal.SIGKILL)
     client.join(timeout=30)
     assert "status" not in outcome  # the connection died with the worker

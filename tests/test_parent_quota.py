@@ -2,14 +2,18 @@
 of both or of neither; exactly K of the city's slots go to departments racing
 each other; both quotas get their ledger entries."""
 
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
 
 from approvals import integrity, services
 from approvals.models import Hold, State
 from quotas.models import Kind, LedgerAction, LedgerEntry, Level
 from tests.api import client_for
-from tests.concurrency import run_in_threads
+from tests.appserver import file_and_submit, gunicorn
+from tests.concurrency import assert_verified, run_in_threads
 from tests.factory import People, make_department, make_quota, make_user, reload
 
 
@@ -126,3 +130,84 @@ def test_exactly_k_of_the_city_slots_go_to_three_departments_racing():
     own = sum(reload(q).reserved for q in (people.quota, people.other_quota, people.health_quota))
     assert own == 5
     assert integrity.holding_problems() == []
+
+
+# --- the same race over gunicorn: separate worker processes, separate connections --
+
+GUNICORN_WORKERS, PER_DEPARTMENT = 4, 8
+
+
+def _race_through_gunicorn(people) -> list[tuple[str, int, str | None]]:
+    """Clerks of the three departments file and submit at once, PER_DEPARTMENT each,
+    through gunicorn's workers, half of them in one request (?submit=1):
+    (department, status, code of the quota named in a 409)."""
+    clerks = [people.clerk, people.outsider, people.health_clerk]
+    tokens = [Token.objects.create(user=clerk).key for clerk in clerks]
+    with gunicorn(workers=GUNICORN_WORKERS) as server:
+        answers = run_in_threads(3 * PER_DEPARTMENT, lambda i: file_and_submit(
+            server, tokens[i % 3], one_request=i // 3 % 2 == 1))
+    results = []
+    for i, answer in enumerate(answers):
+        assert isinstance(answer, tuple), answer  # a client error is shown as it is
+        status, body = answer
+        assert status in (200, 409), answer
+        if status == 409:
+            assert body["code"] == "quota_exhausted", answer
+        named = body["quota"]["department"] if status == 409 else None
+        results.append((clerks[i % 3].department.code, status, named))
+    return results
+
+
+def _blocked(quota) -> int:
+    return LedgerEntry.objects.filter(quota=quota, action=LedgerAction.BLOCKED).count()
+
+
+@pytest.mark.slow
+@pytest.mark.single_db("postgresql")  # the threads above run on both
+@pytest.mark.django_db(transaction=True)
+def test_exactly_k_of_the_city_slots_go_to_three_departments_racing_through_gunicorn():
+    people = _city(People(), city_cap=8, own_cap=50)
+    people.submitted(people.document())
+    people.submitted(people.document())  # the city has 6 slots left for 24 clients
+
+    results = _race_through_gunicorn(people)
+
+    won = Counter(dept for dept, status, _ in results if status == 200)
+    assert sum(won.values()) == 6, results
+    assert {named for _, status, named in results if status == 409} == {"JH"}
+    assert reload(people.city_quota).reserved == 8
+    # A department whose slot the city refused got it back: nothing leaks.
+    assert reload(people.quota).reserved == 2 + won["JH-EDU"]
+    assert reload(people.other_quota).reserved == won["JH-AGRI"]
+    assert reload(people.health_quota).reserved == won["JH-HEALTH"]
+    assert _blocked(people.city_quota) == 18
+    assert_verified()
+
+
+@pytest.mark.slow
+@pytest.mark.single_db("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_a_department_at_its_own_cap_hears_of_its_own_quota_while_the_others_race_the_city_through_gunicorn():
+    """One department's own quota is the tighter one: the health commission has used
+    both of its slots, the city has 4 of 8 left. Its clerks are refused on their own
+    quota (checked first, so they are told the reason that is theirs even once the
+    city is full too), the others on the city's; neither quota gives out a slot."""
+    people = _city(People(), city_cap=8, own_cap=50)
+    make_quota(people.health, year=2027, kind=Kind.DOCUMENT, cap=2)
+    for _ in range(2):
+        people.submitted_by(people.health_clerk, people.document(by=people.health_clerk))
+    people.submitted(people.document())
+    people.submitted_by(people.outsider, people.document(by=people.outsider))
+
+    results = _race_through_gunicorn(people)
+
+    assert Counter(status for dept, status, _ in results if dept == "JH-HEALTH") == {409: PER_DEPARTMENT}
+    assert {named for dept, status, named in results if dept == "JH-HEALTH"} == {"JH-HEALTH"}
+    others = [(status, named) for dept, status, named in results if dept != "JH-HEALTH"]
+    assert Counter(others) == {(200, None): 4, (409, "JH"): 2 * PER_DEPARTMENT - 4}
+    assert (reload(people.city_quota).reserved, reload(people.health_quota).reserved) == (8, 2)
+    won = Counter(dept for dept, status, _ in results if status == 200)
+    assert reload(people.quota).reserved == 1 + won["JH-EDU"]
+    assert reload(people.other_quota).reserved == 1 + won["JH-AGRI"]
+    assert (_blocked(people.health_quota), _blocked(people.city_quota)) == (PER_DEPARTMENT, 2 * PER_DEPARTMENT - 4)
+    assert_verified()
