@@ -23,6 +23,7 @@ def workbench(request):
         "may_draft": lambda: policy.may_draft(user),
         "may_name_deputy": lambda: deputies.may_name_deputy(user),
         "may_see_timeliness": lambda: sees_all_departments(user),
+        "may_read_plans": lambda: policy.may_read_plans(user),
         # "新建" says before the form whether this year's quota still has a slot.
         "drafting_options": lambda: assessment.drafting_options(user, year=timezone.localdate().year),
     }.items()}

@@ -7,6 +7,8 @@ never above what plan_quotas' year-over-year reduction allows. In a year under
 计划外 and escalates (一事一议).
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from quotas.limits import DEFAULT_REDUCTION
-from quotas.models import Kind, Quota
+from quotas.models import Department, Kind, Quota
 from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
 
 from . import policy
@@ -57,6 +59,27 @@ def plan_save(*, by, year: int, items: list[dict], plan: Plan | None = None) -> 
     return plan
 
 
+def window_refusal(year: int, today) -> str | None:
+    """Why `year`'s plan cannot be filed on `today` (translated), or None inside its window."""
+    window = PlanWindow.objects.filter(year=year).first()
+    if window is None:
+        return _(MSG_NO_WINDOW).format(year=year)
+    if not window.opens_on <= today <= window.closes_on:
+        return _(MSG_WINDOW).format(year=year, opens=window.opens_on, closes=window.closes_on)
+    return None
+
+
+def require_open_window(year: int, today) -> None:
+    if (reason := window_refusal(year, today)) is not None:
+        raise InvalidTransition(reason, code="plan_window_closed")
+
+
+def filing_year(today) -> int:
+    """The year whose filing window is open on `today`, else next year."""
+    window = PlanWindow.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("year").first()
+    return window.year if window else today.year + 1
+
+
 def plan_submit(*, plan: Plan, by, today=None) -> Plan:
     """报送: only inside the year's window (Asia/Shanghai)."""
     today = today or timezone.localdate()
@@ -65,12 +88,7 @@ def plan_submit(*, plan: Plan, by, today=None) -> Plan:
         policy.require_plan_filer(by, plan.department_id)
         if not can_proceed(plan.submit):
             raise InvalidTransition(_(MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("提交")))
-        window = PlanWindow.objects.filter(year=plan.year).first()
-        if window is None:
-            raise InvalidTransition(_(MSG_NO_WINDOW).format(year=plan.year), code="plan_window_closed")
-        if not window.opens_on <= today <= window.closes_on:
-            raise InvalidTransition(_(MSG_WINDOW).format(year=plan.year, opens=window.opens_on,
-                                                          closes=window.closes_on), code="plan_window_closed")
+        require_open_window(plan.year, today)
         if not plan.items.exists():
             raise SubmissionRefused(_(MSG_EMPTY), code="invalid", problems=[Problem("items", "required", _(MSG_EMPTY))])
         from_state = plan.state
@@ -105,18 +123,48 @@ def plan_decide(*, plan: Plan, by, decision: str, comment: str = "") -> Plan:
     return plan
 
 
+@dataclass
+class CapLine:
+    """One kind of a plan: its planned items, last year's actual (committed +
+    confirmed flags, as plan_quotas counts it), the ceiling floor(actual × (1 − r))
+    and the cap approval sets — the planned count, never above the ceiling."""
+
+    kind: str
+    planned: int
+    last_year: int | None
+    ceiling: int | None
+
+    @property
+    def label(self) -> str:
+        return Kind(self.kind).label
+
+    @property
+    def cap(self) -> int:
+        return self.planned if self.ceiling is None else min(self.planned, self.ceiling)
+
+    @property
+    def cut(self) -> bool:
+        return self.cap < self.planned
+
+
+def cap_lines(department, year: int, counts: dict[str, int]) -> list[CapLine]:
+    """Per kind, what `counts` planned items would set as `year`'s caps."""
+    last = {q.kind: q.committed + q.flagged for q in Quota.objects.filter(department=department, year=year - 1)}
+    return [CapLine(kind=kind, planned=counts.get(kind, 0), last_year=last.get(kind),
+                    ceiling=None if kind not in last else quota_planned_cap(
+                        last_year_committed=last[kind], reduction=float(DEFAULT_REDUCTION)))
+            for kind in Kind.values]
+
+
+def item_counts(plan: Plan | None) -> dict[str, int]:
+    if plan is None:
+        return {}
+    return dict(plan.items.values_list("kind").annotate(n=Count("pk")))
+
+
 def proposed_caps(plan: Plan) -> dict[str, int]:
-    """Per kind: the plan's count, never above floor(last year's actual × (1 − r))."""
-    counts = dict(plan.items.values_list("kind").annotate(n=Count("pk")))
-    caps = {}
-    for kind in Kind.values:
-        cap = counts.get(kind, 0)
-        last = Quota.objects.filter(department=plan.department, year=plan.year - 1, kind=kind).first()
-        if last is not None:
-            cap = min(cap, quota_planned_cap(last_year_committed=last.committed + last.flagged,
-                                             reduction=float(DEFAULT_REDUCTION)))
-        caps[kind] = cap
-    return caps
+    """Per kind: the plan's count, never above the year-over-year ceiling."""
+    return {line.kind: line.cap for line in cap_lines(plan.department, plan.year, item_counts(plan))}
 
 
 def _apply_caps(plan, by) -> None:
@@ -150,3 +198,59 @@ def match_item(proposal: Proposal) -> PlanItem | None:
         return None
     title = set(proposal.title)
     return max(candidates, key=lambda item: (len(title & set(item.title)), -item.pk))
+
+
+# --- reading plans (the pages) ----------------------------------------------------
+
+# The office's list: what waits for it first, then what is still with the departments.
+LIST_ORDER = [PlanState.SUBMITTED, PlanState.RETURNED, PlanState.DRAFT, PlanState.APPROVED]
+
+
+@dataclass
+class PlanRow:
+    department: Department
+    plan: Plan | None
+    counts: dict
+
+    @property
+    def kind_counts(self) -> list[tuple[str, int]]:
+        return [(label, self.counts.get(kind, 0)) for kind, label in Kind.choices]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def window_of(year: int) -> PlanWindow | None:
+    return PlanWindow.objects.filter(year=year).first()
+
+
+def _with_counts(found):
+    return found.annotate(**{f"n_{kind}": Count("items", filter=Q(items__kind=kind)) for kind in Kind.values})
+
+
+def _row(department, plan) -> PlanRow:
+    counts = {kind: getattr(plan, f"n_{kind}") for kind in Kind.values} if plan else {}
+    return PlanRow(department=department, plan=plan, counts=counts)
+
+
+def plan_overview(year: int) -> list[PlanRow]:
+    """Every department that issues proposals (or has a plan) for `year`: submitted
+    plans first (oldest first), then returned, drafts, approved, and those not filed."""
+    found = {p.department_id: p for p in _with_counts(Plan.objects.filter(year=year))}
+    departments = Department.objects.filter(Q(issues_proposals=True) | Q(pk__in=list(found))).order_by("code")
+    rows = [_row(d, found.get(d.pk)) for d in departments]
+
+    def order(row):
+        if row.plan is None:
+            return (len(LIST_ORDER), "", row.department.code)
+        submitted = row.plan.submitted_at.isoformat() if row.plan.submitted_at else ""
+        return (LIST_ORDER.index(row.plan.state), submitted, row.department.code)
+
+    return sorted(rows, key=order)
+
+
+def department_plans(department_id) -> list[PlanRow]:
+    """A department's plans, newest year first."""
+    found = _with_counts(Plan.objects.filter(department_id=department_id).select_related("department"))
+    return [_row(p.department, p) for p in found.order_by("-year")]

@@ -24,7 +24,7 @@ from .errors import InvalidTransition, NotAllowed
 from .lifecycle import (
     CLERK_ONLY, DECISIONS, EDITABLE_STATES, STEP_OF_STATE, Action, Rule, Step, rule_for, rules_from,
 )
-from .models import Proposal, State
+from .models import Plan, Proposal, State
 
 MSG_OWN_DRAFT = gettext_noop("不能审批自己起草的申请。")
 MSG_OWN_DEPARTMENT = gettext_noop("减负办审核人和领导小组审批人不能审批本部门的申请。")
@@ -178,18 +178,59 @@ def _deputising(user) -> Q:
 
 MSG_PLAN_CLERK = gettext_noop("只有本部门经办人可以填报年度计划。")
 MSG_PLAN_REVIEWER = gettext_noop("只有减负办审核人可以审核年度计划。")
+MSG_PLAN_READER = gettext_noop("只有经办人、部门负责人、减负办、领导小组和监督考核人员可以查看年度计划。")
+
+
+def plan_filer_refusal(user, department_id) -> str | None:
+    """Why `user` may not file `department_id`'s annual plan (untranslated), or None:
+    a department's annual plan is filed by its own clerks."""
+    if Role.CLERK not in user.roles or user.department_id is None or user.department_id != department_id:
+        return MSG_PLAN_CLERK
+    return None
+
+
+def plan_decider_refusal(user, plan) -> str | None:
+    """The review office decides plans, never its own department's."""
+    if Role.REVIEWER not in user.roles or user.department_id == plan.department_id:
+        return MSG_PLAN_REVIEWER
+    return None
 
 
 def require_plan_filer(user, department_id) -> None:
-    """A department's annual plan is filed by its own clerks."""
-    if Role.CLERK not in user.roles or user.department_id is None or user.department_id != department_id:
-        raise NotAllowed(_(MSG_PLAN_CLERK))
+    if (reason := plan_filer_refusal(user, department_id)) is not None:
+        raise NotAllowed(_(reason))
 
 
 def require_plan_decider(user, plan) -> None:
-    """The review office decides plans, never its own department's."""
-    if Role.REVIEWER not in user.roles or user.department_id == plan.department_id:
-        raise NotAllowed(_(MSG_PLAN_REVIEWER))
+    if (reason := plan_decider_refusal(user, plan)) is not None:
+        raise NotAllowed(_(reason))
+
+
+def may_read_plans(user) -> bool:
+    """Clerks and heads read their own department's plans; the review office, the
+    leaders, the auditors and administrators read every department's."""
+    if not user.is_authenticated:
+        return False
+    own = user.department_id is not None and bool(user.roles & {Role.CLERK, Role.HEAD})
+    return own or sees_all_departments(user)
+
+
+def visible_plans(user):
+    """The annual plans `user` may read (the API's list and the pages)."""
+    found = Plan.objects.select_related("department")
+    if not may_read_plans(user):
+        return found.none()
+    if sees_all_departments(user):
+        return found
+    return found.filter(department_id=user.department_id)
+
+
+def get_plan_for_user(user, pk):
+    """The plan if `user` may read it, else 404."""
+    try:
+        return visible_plans(user).get(pk=pk)
+    except (Plan.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such plan") from None
 
 
 def may_draft(user) -> bool:

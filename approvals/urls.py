@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deputy_views, views
+from . import deputy_views, plan_views, views
 
 app_name = "approvals"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("timeliness/", views.timeliness_page, name="timeliness"),
     path("deputies/", deputy_views.deputy_page, name="deputies"),
     path("deputies/<int:pk>/end/", deputy_views.deputy_end, name="deputy_end"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/file/<int:year>/", plan_views.plan_file, name="plan_file"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/decide/", plan_views.plan_decide, name="plan_decide"),
     path("new/<str:kind>/", views.proposal_create, name="create"),
     path("new/<str:kind>/preview/", views.proposal_preview_form, name="preview_new"),
     path("<int:pk>/", views.proposal_detail, name="detail"),

@@ -131,6 +131,10 @@ def _detail_context(request, proposal, **extra):
     if may[Action.SUBMIT]:
         _add_submission_preview(context, user, proposal)
     context["time_limit"] = timeliness.item_for(proposal)
+    if proposal.planned_item_id:
+        item = proposal.planned_item
+        context["planned_item"] = item
+        context["plan_visible"] = policy.visible_plans(user).filter(pk=item.plan_id).exists()
     context["preview"] = next((a for a in context["attachments"] if a.content_type == "application/pdf"), None)
     context.update(extra)
     return context

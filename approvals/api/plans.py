@@ -6,9 +6,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from approvals import plans
+from approvals import plans, policy
 from approvals.models import Plan, PlanItem
-from quotas.access import sees_all_departments
 from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Kind
 from quotas.validators import MAX_YEAR, MIN_YEAR
@@ -57,10 +56,7 @@ class PlanDecideSerializer(serializers.Serializer):
 
 
 def _visible(user):
-    found = Plan.objects.select_related("department").prefetch_related("items")
-    if user.is_superuser or sees_all_departments(user):
-        return found
-    return found.filter(department_id=user.department_id)
+    return policy.visible_plans(user).prefetch_related("items")
 
 
 @extend_schema_view(

@@ -7,3 +7,13 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// A formset's "再加一行" button (data-add-row="PREFIX") copies its <template id="PREFIX-template">.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-add-row]");
+  if (!button) return;
+  var prefix = button.getAttribute("data-add-row");
+  var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  var template = document.getElementById(prefix + "-template");
+  template.insertAdjacentHTML("beforebegin", template.innerHTML.replace(/__prefix__/g, total.value));
+  total.value = String(parseInt(total.value, 10) + 1);
+});
