@@ -121,7 +121,7 @@ def _plan_page(request, *, plan, department, year):
     """Show the plan; a POST saves its items (the clerk, in the window)."""
     user = request.user
     editing = _edit_refusal(user, plan, department, year) is None
-    initial = [{"month": i.month, "kind": i.kind, "title": i.title} for i in plan.items.all()] if plan else []
+    initial = [{"month": i.month, "kind": i.kind, "title": i.title} for i in _in_month_order(plan)]
     formset = PlanItemFormSet(request.POST or None, initial=initial, prefix="items") if editing else None
     if request.method == "POST":
         if (reason := _edit_refusal(user, plan, department, year)) is not None:
@@ -169,13 +169,17 @@ def _render(request, *, plan, department, year, formset=None, error=None, decisi
         "plan": plan, "department": department, "year": year, "formset": formset, "error": error,
         "window": plans.window_of(year), "window_closed": window_closed,
         "lines": plans.cap_lines(department, year, plans.item_counts(plan)),
-        "items": plan.items.all() if plan else [], "events": events,
+        "items": _in_month_order(plan), "events": events,
         "returned": next((e for e in reversed(events) if e.action == "return"), None)
         if plan and plan.state == PlanState.RETURNED else None,
         "may_submit": plan is not None and still_open and window_closed is None
         and policy.plan_filer_refusal(user, plan.department_id) is None,
         "decision_form": decision_form or (PlanDecisionForm() if _may_decide(user, plan) else None),
     }, status=status)
+
+
+def _in_month_order(plan):
+    return plan.items.order_by("month", "kind", "pk") if plan else []
 
 
 def _may_decide(user, plan) -> bool:
