@@ -23,7 +23,8 @@ class ReportSummary(APIView):
         summary="年度合规报告数据（与 PDF 同一口径）",
         description=("{year, generated_at, data_as_of, provisional, fingerprint, departments: [{code, kind, cap, "
                      "used, overridden, last_year, target, passed, reasons}], totals: {document|meeting: "
-                     "{cap, used, target, passed}}}；全部部门，默认压减比例。"),
+                     "{cap, used, target, passed}}, plans: [{code, kind, has_plan, planned, actual, unplanned, "
+                     "not_carried_out}] | null（未实行计划管理的年度为 null）}；全部部门，默认压减比例。"),
         responses={200: OpenApiTypes.OBJECT, **errors(403, 404)},
     )
     def get(self, request, year: int):

@@ -20,7 +20,7 @@ from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Kind, LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift, quota_planned_cap
 
-from . import fingerprint, lists
+from . import fingerprint, lists, plan_figures
 
 # The kinds every report shows; another kind is shown once some department has a quota for it.
 SHOWN_KINDS = (Kind.DOCUMENT, Kind.MEETING)
@@ -315,6 +315,7 @@ class ReportData:
     not_completed: list = field(default_factory=list)
     burden: dict = field(default_factory=dict)
     flags: dict | None = None
+    plans: plan_figures.PlanTable | None = None  # None: the year is not under 计划管理
 
     @property
     def data_as_of(self) -> datetime.datetime:
@@ -377,6 +378,7 @@ def collect(*, year: int, department: Department | None = None,
     )
     lists.add_lists(data, scopes)
     data.flags = lists.flag_table(data, scopes)
+    data.plans = plan_figures.plan_table(year, scopes, shown)
     data.fingerprint = fingerprint.compute(year=year, department=department, reduction=reduction)
     return data
 

@@ -11,7 +11,7 @@ metadata; `manage.py verify_report FILE.pdf` recomputes it.
 import hashlib
 import json
 
-from approvals.models import Proposal, ProposalEvent
+from approvals.models import PlanItem, PlanState, PlanWindow, Proposal, ProposalEvent
 from quotas.models import LedgerEntry, Quota
 
 SCHEME = "jianfuzha-report-fingerprint-1"
@@ -47,8 +47,24 @@ def compute(*, year: int, department=None, reduction) -> str:
         "events": list(ProposalEvent.objects.filter(proposal__in=proposals).order_by("pk").values_list(
             "pk", "proposal_id", "step", "action", "from_state", "to_state", "at")),
     }
+    plans = _plan_material(year, departments, proposals)
+    if plans:  # absent for a year without plans, so earlier reports' fingerprints still verify
+        material["plans"] = plans
     encoded = json.dumps(material, default=_plain, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _plan_material(year, departments, proposals) -> dict | None:
+    """What the plan-vs-actual table comes from: the approved plans' items and
+    which item each counted proposal carried out."""
+    items = list(PlanItem.objects.filter(plan__year=year, plan__department__in=departments,
+                                         plan__state=PlanState.APPROVED)
+                 .order_by("pk").values_list("pk", "plan_id", "plan__department_id", "kind", "month", "title"))
+    carried = list(proposals.filter(planned_item__isnull=False).order_by("pk").values_list("pk", "planned_item_id"))
+    under = PlanWindow.objects.filter(year=year).exists()
+    if not (items or carried or under):
+        return None
+    return {"under_planning": under, "items": items, "carried": carried}
 
 
 def _plain(value):

@@ -26,6 +26,8 @@ def paragraphs(data: ReportData) -> list[str]:
     blocked = total.blocked
     out.append(f"全年因总量熔断被拦截的提交 {blocked} 次；提交领导小组审批（提级）的事项 {total.escalations} 件；"
                f"经领导小组批准的特事特办 {len(total.overrides)} 件。")
+    if data.plans is not None:
+        out.append(plan_sentence(data.plans))
     if data.missed:
         names = "；".join(f"{s.department.name}（{'；'.join(s.reasons)}）" for s in data.missed)
         out.append(f"未达标部门及原因：{names}。")
@@ -38,3 +40,17 @@ def paragraphs(data: ReportData) -> list[str]:
         f"要求基层主要负责同志参会 {b['principals']} 个，视频会议 {b['video']} 个。"
     )
     return out
+
+
+def plan_sentence(plans) -> str:
+    """计划执行 in one sentence, from the same totals as the table."""
+    planned = sum(t.planned for t in plans.totals)
+    carried = sum(t.carried_out for t in plans.totals)
+    actual = sum(t.actual for t in plans.totals)
+    unplanned = sum(t.unplanned for t in plans.totals)
+    sentence = (f"实行计划管理：{plans.departments_with_plan} 个部门的年度计划经减负办批准，计划事项 {planned} 项，"
+                f"已执行 {carried} 项、未执行 {planned - carried} 项；已批准事项 {actual} 件，"
+                f"其中计划外（一事一议）{unplanned} 件")
+    if plans.departments_without_plan:
+        sentence += f"；{len(plans.departments_without_plan)} 个部门没有经批准的年度计划，其事项均为计划外"
+    return sentence + "。"

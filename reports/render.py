@@ -25,7 +25,7 @@ from .summary import summary
 CSS_URL = pdf.STATIC_SCHEME + "reports/report.css"
 # Change when the layout or the figures' meaning changes: provisional reports made
 # by another layout are not reused (a closed year's stored report stays as it was).
-LAYOUT = "gbt9704-2"
+LAYOUT = "gbt9704-3"
 
 
 @dataclass

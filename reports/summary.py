@@ -23,4 +23,10 @@ def summary(data: ReportData) -> dict:
             kind: {"cap": t.cap, "used": t.used, "target": t.target, "passed": t.passed}
             for kind, t in data.total.kinds.items() if kind in data.total.shown
         },
+        # 计划执行, or None when the year is not under 计划管理.
+        "plans": None if data.plans is None else [
+            {"code": line.department.code, "kind": line.kind, "has_plan": line.has_plan, "planned": line.planned,
+             "actual": line.actual, "unplanned": line.unplanned, "not_carried_out": line.not_carried_out}
+            for line in data.plans.rows
+        ],
     }
