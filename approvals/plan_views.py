@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,9 @@ from .models import Plan, PlanState
 BLANK = [("", "---------")]
 MAX_ITEMS = 500  # as the API's PlanWriteSerializer
 LIST_PAGE_SIZE = 50
+OPEN_STATES = (PlanState.DRAFT, PlanState.RETURNED)  # the clerk may still change and submit it
+EVENT_LABELS = {"create": gettext_lazy("创建"), "submit": gettext_lazy("报送"), "approve": gettext_lazy("批准"),
+                "return": gettext_lazy("退回修改")}
 
 
 def month_choices():
@@ -102,7 +106,7 @@ def plan_file(request, year):
     there is one, else an empty plan to fill in (saved on the first POST)."""
     user = request.user
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PermissionDenied(_("年度超出范围。"))
+        raise Http404("No such year")
     if (reason := policy.plan_filer_refusal(user, user.department_id)) is not None:
         raise PermissionDenied(_(reason))
     plan = Plan.objects.filter(department_id=user.department_id, year=year).first()
@@ -120,12 +124,12 @@ def plan_detail(request, pk):
 def _plan_page(request, *, plan, department, year):
     """Show the plan; a POST saves its items (the clerk, in the window)."""
     user = request.user
-    editing = _edit_refusal(user, plan, department, year) is None
+    refusal = _edit_refusal(user, plan, department, year)
     initial = [{"month": i.month, "kind": i.kind, "title": i.title} for i in _in_month_order(plan)]
-    formset = PlanItemFormSet(request.POST or None, initial=initial, prefix="items") if editing else None
+    formset = PlanItemFormSet(request.POST or None, initial=initial, prefix="items") if refusal is None else None
     if request.method == "POST":
-        if (reason := _edit_refusal(user, plan, department, year)) is not None:
-            return _render(request, plan=plan, department=department, year=year, error=reason,
+        if refusal is not None:  # not theirs: 403; not now (state, window): 409
+            return _render(request, plan=plan, department=department, year=year, error=refusal,
                            status=403 if policy.plan_filer_refusal(user, department.pk) else 409)
         if formset.is_valid():
             items = [{k: form.cleaned_data[k] for k in ("month", "kind", "title")} for form in formset.forms
@@ -150,11 +154,6 @@ def _edit_refusal(user, plan, department, year) -> str | None:
     if plan is not None and plan.state not in OPEN_STATES:
         return _(plans.MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("修改"))
     return plans.window_refusal(year, timezone.localdate())
-
-
-EVENT_LABELS = {"create": gettext_lazy("创建"), "submit": gettext_lazy("报送"), "approve": gettext_lazy("批准"),
-                "return": gettext_lazy("退回修改")}
-OPEN_STATES = (PlanState.DRAFT, PlanState.RETURNED)
 
 
 def _render(request, *, plan, department, year, formset=None, error=None, decision_form=None, status=200):
