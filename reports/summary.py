@@ -23,7 +23,15 @@ def summary(data: ReportData) -> dict:
             kind: {"cap": t.cap, "used": t.used, "target": t.target, "passed": t.passed}
             for kind, t in data.total.kinds.items() if kind in data.total.shown
         },
-        # 计划执行, or None when the year is not under 计划管理.
+    }
+
+
+def plan_summary(data: ReportData) -> dict:
+    """计划执行 (plan vs actual) per department and kind: {year, plans: [...] or None
+    when the year is not under 计划管理}. Its own answer, so that the summary
+    keeps issue 13's shape exactly."""
+    return {
+        "year": data.year,
         "plans": None if data.plans is None else [
             {"code": line.department.code, "kind": line.kind, "has_plan": line.has_plan, "planned": line.planned,
              "actual": line.actual, "unplanned": line.unplanned, "not_carried_out": line.not_carried_out}

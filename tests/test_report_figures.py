@@ -133,10 +133,7 @@ def test_the_api_summary_has_exactly_the_contract_shape(departments, client, rol
     response = client.get(f"/api/v1/reports/{YEAR}/summary/")
     assert response.status_code == 200
     body = response.json()
-    # Issue 16 added `plans` (plan vs actual): null in a year not under 计划管理, as this one.
-    assert set(body) == {"year", "generated_at", "data_as_of", "provisional", "fingerprint", "departments", "totals",
-                         "plans"}
-    assert body["plans"] is None
+    assert set(body) == {"year", "generated_at", "data_as_of", "provisional", "fingerprint", "departments", "totals"}
     assert {tuple(sorted(r)) for r in body["departments"]} == {tuple(sorted(
         ["code", "kind", "cap", "used", "overridden", "last_year", "target", "passed", "reasons"]))}
     assert set(body["totals"]) == {"document", "meeting"}

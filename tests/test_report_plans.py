@@ -12,7 +12,7 @@ from approvals import plans, services
 from approvals.models import PlanItem, PlanWindow, Proposal, State
 from quotas.models import Department, Kind
 from reports import figures, render
-from reports.summary import summary
+from reports.summary import plan_summary, summary
 from tests.factory import make_department, make_quota, make_user
 from tests.test_report_content import pdf_text, section
 
@@ -87,11 +87,16 @@ def independent(year: int, kinds) -> list[dict]:
 
 
 def test_plan_vs_actual_matches_the_raw_rows(planned_year, client):
-    got = summary(figures.collect(year=YEAR))
+    data = figures.collect(year=YEAR)
+    got = {**summary(data), **plan_summary(data)}
     expected = independent(YEAR, ["document", "meeting", "inspection"])
     assert got["plans"] == expected
     client.force_login(planned_year.auditor)
-    assert client.get(f"/api/v1/reports/{YEAR}/summary/").json()["plans"] == expected
+    assert client.get(f"/api/v1/reports/{YEAR}/plans/").json() == {"year": YEAR, "plans": expected}
+    # The summary keeps issue 13's shape: plan vs actual is its own answer.
+    assert "plans" not in client.get(f"/api/v1/reports/{YEAR}/summary/").json()
+    client.force_login(planned_year.clerk)
+    assert client.get(f"/api/v1/reports/{YEAR}/plans/").status_code == 403
     by = {(r["code"], r["kind"]): r for r in got["plans"]}
     assert by["JH-EDU", "document"] == {"code": "JH-EDU", "kind": "document", "has_plan": True, "planned": 3,
                                         "actual": 3, "unplanned": 1, "not_carried_out": 1}
@@ -108,7 +113,7 @@ def test_plan_vs_actual_matches_the_raw_rows(planned_year, client):
 def test_a_year_without_planning_has_no_plan_table(people):
     decided(people, people.document(), people.clerk, people.head)
     data = figures.collect(year=YEAR)
-    assert data.plans is None and summary(data)["plans"] is None
+    assert data.plans is None and plan_summary(data)["plans"] is None
     assert "未实行计划管理" in render.report_html(data, render.Meta())
 
 

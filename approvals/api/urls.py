@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from reports.api import ReportSummary
+from reports.api import ReportPlans, ReportSummary
 
 from . import plans, views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("quotas/", views.QuotaList.as_view(), name="quota-list"),
     path("tasks/", views.TaskList.as_view(), name="task-list"),
     path("reports/<int:year>/summary/", ReportSummary.as_view(), name="report-summary"),
+    path("reports/<int:year>/plans/", ReportPlans.as_view(), name="report-plans"),
     path("", include(router.urls)),
     path("", include("grassroots.api_urls")),  # registry look-up and flags
     path("", include("notifications.api_urls")),
