@@ -8,7 +8,7 @@ on_commit, when COMMIT has returned (it is released), and appends one line per
 reservation to $JIANFU_BENCH_LOCK_LOG/<pid>.log: wall time, seconds the UPDATE
 took (mostly waiting for the lock), seconds the lock was held, and of those the
 seconds the worker spent on the CPU (the rest it waited: for PostgreSQL, or for
-a core on a busy machine), and the SQL statements it ran meanwhile. The commit's on_commit callbacks registered before
+a core on a busy machine), and the SQL statements it ran meanwhile (verb and table). The commit's on_commit callbacks registered before
 this one run first and count as held. It lives here,
 not in the application: production code has no hook that costs anything.
 """
@@ -24,28 +24,36 @@ globals().update({name: value for name, value in _production.items() if not name
 
 # Also inside a CTE (WITH … UPDATE "quotas_quota" …), should the submission become one statement.
 QUOTA_UPDATE = re.compile(r'\bUPDATE\s+"?quotas_quota"?\s+SET\b', re.IGNORECASE)
+FIRST_TABLE = re.compile(r'"(\w+)"')
+
+
+def head(sql: str) -> str:
+    """'INSERT quotas_ledgerentry': the statement's verb and the first table it names."""
+    table = FIRST_TABLE.search(sql)
+    return f"{sql.split(None, 1)[0].upper()} {table.group(1) if table else ''}".strip()
 
 
 def post_fork(server, worker):
     from django.db import connection, transaction
 
     log = Path(os.environ["JIANFU_BENCH_LOCK_LOG"]) / f"{os.getpid()}.log"
-    under_lock = [0]  # statements run since the last reservation
+    under_lock = []  # the statements run since the last reservation
 
     def timer(execute, sql, params, many, context):
         if not QUOTA_UPDATE.search(sql):
-            under_lock[0] += 1
+            under_lock.append(head(sql))
             return execute(sql, params, many, context)
         asked = time.perf_counter()
         result = execute(sql, params, many, context)
         if context["cursor"].rowcount > 0 and context["connection"].in_atomic_block:
             held_from, cpu_from = time.perf_counter(), time.thread_time()
-            under_lock[0] = 0
+            under_lock.clear()
 
             def released():
                 held, cpu = time.perf_counter() - held_from, time.thread_time() - cpu_from
                 with log.open("a") as f:
-                    f.write(f"{time.time():.6f} {held_from - asked:.6f} {held:.6f} {cpu:.6f} {under_lock[0]}\n")
+                    f.write(f"{time.time():.6f} {held_from - asked:.6f} {held:.6f} {cpu:.6f}\t"
+                            f"{';'.join(under_lock)}\n")
 
             transaction.on_commit(released)
         return result

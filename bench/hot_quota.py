@@ -11,6 +11,7 @@ lock (pg_stat_activity, sampled).
 """
 
 import http.client
+from collections import Counter
 import json
 import os
 import tempfile
@@ -115,12 +116,13 @@ def lock_times(log_dir: Path, since: float) -> dict[str, list[float]]:
     times = {"wait": [], "held": [], "cpu": [], "statements": []}
     for log in log_dir.glob("*.log"):
         for line in log.read_text().splitlines():
-            at, took, held, cpu, statements = map(float, line.split())
+            numbers, statements = line.split("\t")
+            at, took, held, cpu = map(float, numbers.split())
             if at >= since:
                 times["wait"].append(took)
                 times["held"].append(held)
                 times["cpu"].append(cpu)
-                times["statements"].append(statements)
+                times["statements"].append(tuple(filter(None, statements.split(";"))))
     return times
 
 
@@ -180,8 +182,9 @@ def print_report(args, cap, recorder, granted, lock, waiting, quota, facts) -> N
         top = f"{max(values) * 1000:.1f}" if values else "—"
         print(f"| {label:<48} | {ms(values, 50):>6} | {ms(values, 95):>6} | {ms(values, 99):>6} | {top:>6} |")
     if lock["statements"]:
-        print(f"SQL statements run while holding it (after the guarded UPDATE, before COMMIT): "
-              f"median {sb.percentile(lock['statements'], 50):.0f}")
+        usual, times = Counter(lock["statements"]).most_common(1)[0]
+        print(f"SQL statements run while holding it (after the guarded UPDATE, before COMMIT): {len(usual)} "
+              f"in {times} of {len(lock['statements'])} reservations: {', '.join(usual)}")
     if holds and granted:
         print(f"the row was locked {sum(holds) / granted[-1] * 100:.0f} % of the time until the quota tripped "
               f"(one lock at a time: at most {1 / (sum(holds) / len(holds)):.0f} reservations/s at this hold time)")

@@ -183,16 +183,16 @@ def run(args) -> int:
 def print_report(runs: list[dict[str, float]], args) -> None:
     print(f"\ninstructions per request (callgrind, in-process WSGI call on PostgreSQL; "
           f"{args.warmup} warm-up + {args.requests} counted of each kind, {len(runs)} runs)\n")
-    print(f"| {'request':<28} | " + " | ".join(f"{'run ' + str(i + 1):>12}" for i in range(len(runs)))
+    print(f"| {'request':<31} | " + " | ".join(f"{'run ' + str(i + 1):>12}" for i in range(len(runs)))
           + f" | {'spread':>7} | {'÷ insert':>8} |")
-    print(f"|{'-' * 30}|" + "|".join("-" * 14 for _ in runs) + f"|{'-' * 9}|{'-' * 10}|")
+    print(f"|{'-' * 33}|" + "|".join("-" * 14 for _ in runs) + f"|{'-' * 9}|{'-' * 10}|")
     rows = {label: [r.get(label) for r in runs] for label in runs[0]}
     if sb.FILE in rows and sb.SUBMIT in rows:
         rows[sb.FILED_SUBMITTED + " (file + submit)"] = [r[sb.FILE] + r[sb.SUBMIT] for r in runs]
     insert = runs[-1][sb.BASELINE]
     for label, values in rows.items():
         spread = (max(values) - min(values)) / min(values) * 100
-        print(f"| {label:<28} | " + " | ".join(f"{v:>12,.0f}" for v in values)
+        print(f"| {label:<31} | " + " | ".join(f"{v:>12,.0f}" for v in values)
               + f" | {spread:>6.2f}% | {values[-1] / insert:>7.2f}× |")
     if sb.ONE_REQUEST not in rows:
         print("\n(the server files a draft and ignores ?submit=1: no one-request row)")

@@ -1,7 +1,7 @@
 """Load benchmark: clerks file and submit proposals through the API, at once.
 
-    .venv/bin/python bench/submit_bench.py [--workers 4] [--clients 16] [--seconds 15] [--one-request]
-    .venv/bin/python bench/submit_bench.py --callgrind [--requests 20] [--repeat 2]
+    .venv/bin/python bench/submit_bench.py [--workers 4] [--clients 16] [--seconds 15] [--slices 3] [--one-request]
+    .venv/bin/python bench/submit_bench.py --callgrind [--requests 10] [--repeat 2]
     .venv/bin/python bench/submit_bench.py --hot [--clients 16] [--hot-drafts 20]
 
 Default: starts gunicorn (W sync workers) on PostgreSQL (a database of its own,
@@ -11,9 +11,10 @@ submit (POST …/submit/) for T seconds over loopback — or, with --one-request
 file and submit in one request (POST /api/v1/proposals/?submit=1). Then the
 same clients run the same load against two baselines on the same stack: an
 endpoint that only inserts one row, and an authenticated read
-(GET /api/v1/departments/). Prints throughput, latency percentiles, status
-counts, over-issue, verify_ledger and verify_state, the ratios, and whether
-each of the targets is met.
+(GET /api/v1/departments/) — the three phases in slices that take turns, so
+that a shared machine's changing load weighs on them alike. Prints throughput,
+latency percentiles, status counts, over-issue, verify_ledger and verify_state,
+the ratios, and whether each of the targets is met.
 
 --callgrind counts instructions per request in one process (bench/instructions.py);
 --hot races N clerks of one department for one quota (bench/hot_quota.py).
@@ -155,6 +156,15 @@ class Recorder:
         statuses = self.statuses.get(what, {})
         return sum(n for s, n in statuses.items()
                    if (ok and 200 <= s < 300) or (conflict and s == 409) or (errors and s >= 500))
+
+    def merge(self, other: "Recorder") -> None:
+        for what, values in other.latencies.items():
+            self.latencies.setdefault(what, []).extend(values)
+        for what, counts in other.statuses.items():
+            mine = self.statuses.setdefault(what, {})
+            for status, n in counts.items():
+                mine[status] = mine.get(status, 0) + n
+        self.seconds += other.seconds
 
     def rate(self, what: str) -> float:
         return len(self.latencies.get(what, [])) / self.seconds if self.seconds else 0.0
@@ -331,10 +341,10 @@ def target_rows(load: Recorder, base: Recorder, read: Recorder, facts: dict, cli
 
 
 def print_targets(rows) -> None:
-    print(f"| {'':<40} | {'target':<34} | {'measured':<22} | target met? |")
-    print(f"|{'-' * 42}|{'-' * 36}|{'-' * 24}|-------------|")
-    for what, target, measured, met in rows:
-        print(f"| {what:<40} | {target:<34} | {measured:<22} | {met:<11} |")
+    header = ("", "target", "measured", "target met?")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("| " + " | ".join(f"{cell:<{w}}" for cell, w in zip(row, widths)) + " |")
 
 
 def parse_args(argv=None):
@@ -342,6 +352,8 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15, help="per phase")
+    parser.add_argument("--slices", type=int, default=3,
+                        help="each phase runs in this many slices, taking turns with the others")
     parser.add_argument("--one-request", action="store_true",
                         help="file and submit in one request (POST /api/v1/proposals/?submit=1)")
     parser.add_argument("--callgrind", action="store_true", help="instructions per request, in one process")
@@ -376,14 +388,17 @@ def run_load(args) -> int:
             mode = "one-request" if supported else "pair"
             print(why if supported else f"--one-request: {why}; falling back to file + submit in two requests")
         run_phase(host, port, tokens, args.clients, 2, mode)  # warm-up, not counted
-        load = run_phase(host, port, tokens, args.clients, args.seconds, mode)
-        base = run_phase(host, port, tokens, args.clients, args.seconds, "baseline")
-        read = run_phase(host, port, tokens, args.clients, args.seconds, "read")
+        # Interleaved slices: a shared machine's load then weighs on all three alike.
+        load, base, read = Recorder(), Recorder(), Recorder()
+        for _ in range(args.slices):
+            for recorder, phase in ((load, mode), (base, "baseline"), (read, "read")):
+                recorder.merge(run_phase(host, port, tokens, args.clients, args.seconds / args.slices, phase))
     finally:
         stop(server)
     facts = ledger_facts(env)
 
-    print(f"\n{args.workers} gunicorn workers, {args.clients} clients, {args.seconds:.0f} s per phase, "
+    print(f"\n{args.workers} gunicorn workers, {args.clients} clients, {args.seconds:.0f} s per phase "
+          f"(in {args.slices} slices taking turns), "
           f"{DEPARTMENTS} departments (half cap {SMALL_CAP}, half ample), "
           f"{'one request' if mode == 'one-request' else 'file + submit'} per filed+submitted\n")
     print("\n".join(request_table([load, base, read])))
