@@ -24,13 +24,14 @@ globals().update({name: value for name, value in _production.items() if not name
 
 # Also inside a CTE (WITH … UPDATE "quotas_quota" …), should the submission become one statement.
 QUOTA_UPDATE = re.compile(r'\bUPDATE\s+"?quotas_quota"?\s+SET\b', re.IGNORECASE)
-FIRST_TABLE = re.compile(r'"(\w+)"')
+TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"(\w+)"', re.IGNORECASE)
 
 
 def head(sql: str) -> str:
-    """'INSERT quotas_ledgerentry': the statement's verb and the first table it names."""
-    table = FIRST_TABLE.search(sql)
-    return f"{sql.split(None, 1)[0].upper()} {table.group(1) if table else ''}".strip()
+    """'INSERT quotas_ledgerentry', 'SAVEPOINT': the statement's verb and the table it reads or writes."""
+    verb = sql.split(None, 1)[0].upper()
+    table = TABLE.search(sql) if verb in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH") else None
+    return f"{verb} {table.group(1)}" if table else verb
 
 
 def post_fork(server, worker):

@@ -79,6 +79,13 @@ def test_the_quota_update_pattern_finds_the_guarded_update_also_in_a_cte():
     assert not gunicorn_lock_timing.QUOTA_UPDATE.search('SELECT * FROM "quotas_quota" FOR UPDATE')
 
 
+def test_it_names_a_statement_by_its_verb_and_table_only():
+    head = gunicorn_lock_timing.head
+    assert head('SELECT (1) AS "a" FROM "viewflow_task" WHERE "viewflow_task"."id" = 3') == "SELECT viewflow_task"
+    assert head('INSERT INTO "quotas_ledgerentry" ("quota_id") VALUES (1)') == "INSERT quotas_ledgerentry"
+    assert head('SAVEPOINT "s1404_x13"') == "SAVEPOINT"
+
+
 def test_the_client_requests_do_nothing_outside_valgrind():
     assert instructions.ClientRequests()(instructions.RUNNING_ON_VALGRIND) == 0
 
