@@ -2,15 +2,16 @@
 (config/gunicorn.conf.py) plus, in each worker, a timer on the quota row's lock.
 
 The guarded `UPDATE quotas_quota … WHERE <free slot>` takes the row lock that
-every other submitter of that quota queues on; PostgreSQL holds it until COMMIT.
-The timer notes when the UPDATE returns (the lock is held) and, through
-on_commit, when COMMIT has returned (it is released), and appends one line per
-reservation to $JIANFU_BENCH_LOCK_LOG/<pid>.log: wall time, seconds the UPDATE
-took (mostly waiting for the lock), seconds the lock was held, and of those the
-seconds the worker spent on the CPU (the rest it waited: for PostgreSQL, or for
-a core on a busy machine), and the SQL statements it ran meanwhile (verb and table). The commit's on_commit callbacks registered before
-this one run first and count as held. It lives here,
-not in the application: production code has no hook that costs anything.
+every other submitter of that quota queues on; PostgreSQL holds it until the
+transaction ends. The timer notes when that UPDATE returns having taken a slot
+(the lock is held) and when the worker's COMMIT (or ROLLBACK) returns (it is
+released), and appends one line per reservation to
+$JIANFU_BENCH_LOCK_LOG/<pid>.log: wall time, seconds the UPDATE took (mostly
+waiting for the lock), seconds the lock was held, of those the seconds the
+worker spent on the CPU (the rest it waited: for PostgreSQL, or for a core on a
+busy machine), and the SQL statements it ran meanwhile (verb and table). It
+lives here, not in the application: production code has no hook that costs
+anything.
 """
 
 import os
@@ -35,28 +36,38 @@ def head(sql: str) -> str:
 
 
 def post_fork(server, worker):
-    from django.db import connection, transaction
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    database = connections[DEFAULT_DB_ALIAS]  # this worker's (its one thread's) connection
     log = Path(os.environ["JIANFU_BENCH_LOCK_LOG"]) / f"{os.getpid()}.log"
-    under_lock = []  # the statements run since the last reservation
+    held = {}  # while a slot's lock is held: when it was taken, the CPU clock then, the UPDATE's time
+    under_lock = []  # the statements run meanwhile
 
     def timer(execute, sql, params, many, context):
         if not QUOTA_UPDATE.search(sql):
-            under_lock.append(head(sql))
+            if held:
+                under_lock.append(head(sql))
             return execute(sql, params, many, context)
         asked = time.perf_counter()
         result = execute(sql, params, many, context)
-        if context["cursor"].rowcount > 0 and context["connection"].in_atomic_block:
-            held_from, cpu_from = time.perf_counter(), time.thread_time()
+        if context["cursor"].rowcount > 0 and context["connection"].in_atomic_block and not held:
+            held.update(since=time.perf_counter(), cpu=time.thread_time(), took=time.perf_counter() - asked)
             under_lock.clear()
-
-            def released():
-                held, cpu = time.perf_counter() - held_from, time.thread_time() - cpu_from
-                with log.open("a") as f:
-                    f.write(f"{time.time():.6f} {held_from - asked:.6f} {held:.6f} {cpu:.6f}\t"
-                            f"{';'.join(under_lock)}\n")
-
-            transaction.on_commit(released)
         return result
 
-    connection.execute_wrappers.append(timer)
+    def releasing(end_transaction):
+        def end():
+            try:
+                return end_transaction()
+            finally:
+                if held:
+                    seconds, cpu = time.perf_counter() - held["since"], time.thread_time() - held["cpu"]
+                    with log.open("a") as f:
+                        f.write(f"{time.time():.6f} {held['took']:.6f} {seconds:.6f} {cpu:.6f}\t"
+                                f"{';'.join(under_lock)}\n")
+                    held.clear()
+        return end
+
+    database.execute_wrappers.append(timer)
+    database.commit = releasing(database.commit)
+    database.rollback = releasing(database.rollback)
