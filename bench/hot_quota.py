@@ -184,7 +184,7 @@ def print_report(args, cap, recorder, granted, lock, waiting, quota, facts) -> N
     if lock["statements"]:
         usual, times = Counter(lock["statements"]).most_common(1)[0]
         print(f"SQL statements run while holding it (after the guarded UPDATE, before COMMIT): {len(usual)} "
-              f"in {times} of {len(lock['statements'])} reservations: {', '.join(usual)}")
+              f"in {times} of {len(lock['statements'])} reservations: {', '.join(usual) or 'none'}")
     if holds and granted:
         print(f"the row was locked {sum(holds) / granted[-1] * 100:.0f} % of the time until the quota tripped "
               f"(one lock at a time: at most {1 / (sum(holds) / len(holds)):.0f} reservations/s at this hold time)")
