@@ -78,6 +78,7 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
     context, process = _locked(proposal)
     with context:
         current = _reload(proposal)
+        as_read = _columns(current)
         if process is None and current.state != State.DRAFT:
             process = _lock_late(current)
         rule = policy.require(by, current, action)
@@ -98,7 +99,7 @@ def _transition(proposal: Proposal, by, action: str, *, comment: str = ""):
         current.change_state(target)
         if target in DECIDED_STATES:
             current.decided_at = timezone.now()
-        current.save()
+        current.save(update_fields=_changed(current, as_read))
         event = _event(current, by, rule.step, action, change.from_state, change.comment, on_behalf_of=principal)
         after_commit(event)  # notifications: reached a to-do, returned, decided
         if process is None:
@@ -233,6 +234,17 @@ def _lock_late(current: Proposal):
         with _flow().lock(process.pk):
             pass
     return process
+
+
+def _columns(proposal: Proposal) -> dict:
+    return {f.attname: getattr(proposal, f.attname) for f in Proposal._meta.concrete_fields}
+
+
+def _changed(proposal: Proposal, as_read: dict) -> list[str]:
+    """The columns the action changed (and the modification time): the UPDATE
+    writes those, not all sixty."""
+    return ["updated_at"] + [name for name, value in _columns(proposal).items()
+                             if value != as_read[name] and name != "updated_at"]
 
 
 def _reload(proposal: Proposal) -> Proposal:
