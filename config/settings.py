@@ -332,7 +332,7 @@ REPORT_RENDER_JOBS = int(os.environ.get("JIANFU_REPORT_RENDER_JOBS", "0"))
 # Token first: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "approvals.api.authentication.TokenWithRolesAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
