@@ -101,7 +101,7 @@ class LeanAuthenticationMiddleware(SkippedOnTokenApi, AuthenticationMiddleware):
     def __call__(self, request):
         if is_token_api_request(request):
             # Until DRF authenticates the token (and sets request.user), anything
-            # that asks sees nobody.
+            # that asks sees nobody; viewflow's SiteMiddleware asks before any view.
             request.user = AnonymousUser()
         return super().__call__(request)
 
