@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,6 +84,19 @@ def current_deputyships(user, *, day: datetime.date | None = None) -> list[Deput
     found = [row for row in rows if row.role in row.principal.roles]
     user._deputyships = (day, found)
     return found
+
+
+def current_exists(day: datetime.date, *, deputy) -> Exists:
+    """Whether `deputy` (an id, or OuterRef("user_id") in a query that reads the user) holds any
+    deputyship on `day`: for a statement that reads the user anyway
+    (approvals.api.authentication), so that `remember_none` can spare the
+    query of current_deputyships for the many who hold none."""
+    return Exists(Deputy.objects.filter(deputy_id=deputy, start__lte=day, end__gte=day))
+
+
+def remember_none(user, day: datetime.date) -> None:
+    """`user` holds no deputyship on `day` (known from `current_exists`)."""
+    user._deputyships = (day, [])
 
 
 # --- services ---------------------------------------------------------------------
