@@ -139,11 +139,17 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class ProposalDetailSerializer(ProposalSerializer):
+    """The full detail: every field, the quota it holds with its counters, the
+    attachments and the history — a superset of what an action answers, so an
+    action's answer with ?expand=detail is still an ActionResult."""
+
     history = EventSerializer(source="events", many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    quota = QuotaSerializer(read_only=True, allow_null=True,
+                            help_text=gettext_lazy("所占用的年度总量及其当前计数（未占用时为 null）。"))
 
     class Meta(ProposalSerializer.Meta):
-        fields = PROPOSAL_FIELDS + ["attachments", "history"]
+        fields = PROPOSAL_FIELDS + ["quota", "attachments", "history"]
         read_only_fields = fields
 
 

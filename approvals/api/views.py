@@ -116,7 +116,7 @@ def _detail(proposal: Proposal, code=status.HTTP_200_OK, *, changed=True) -> Res
 def _read_back(pk) -> Proposal:
     # One query for the proposal and its relations, one for the history with its actors.
     return (
-        Proposal.objects.select_related("department", "created_by")
+        Proposal.objects.select_related("department", "created_by", "quota__department")
         .prefetch_related("co_departments", "units", "attachments",
                           Prefetch("events", queryset=ProposalEvent.objects.select_related("actor", "on_behalf_of")))
         .get(pk=pk)
