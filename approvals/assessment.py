@@ -25,7 +25,7 @@ from quotas.models import BreakerState, MeetingFreeRule, Quota
 from quotas.services import QuotaMissing, exhausted_message, parent_quotas, parent_quotas_by_kind, quota_get
 from quotas.workdays import calendar, is_working_day
 
-from . import plans, rules
+from . import monthly, plans, rules
 from .models import Hold, Proposal
 from .problems import Problem
 
@@ -60,12 +60,14 @@ class Assessment:
         return [p for p in self.problems if p.code != QUOTA_EXHAUSTED]
 
 
-def assess(p: Proposal, *, emergency: bool = False, justification: str = "") -> Assessment:
+def assess(p: Proposal, *, emergency: bool = False, justification: str = "",
+           emergency_category: str = "") -> Assessment:
     """Everything submitting `p` now would check and cause, nothing written.
 
-    Sets emergency, justification and manual_escalation on the instance given
-    (submission saves them; a preview discards the instance)."""
+    Sets emergency, justification, emergency_category and manual_escalation on
+    the instance given (submission saves them; a preview discards the instance)."""
     p.emergency, p.justification, p.manual_escalation = emergency, justification.strip(), False
+    p.emergency_category = emergency_category if emergency else ""
     a = Assessment()
     if emergency and not p.justification:
         a.problems.append(Problem("justification", "required", _(MSG_NEEDS_JUSTIFICATION)))
@@ -95,10 +97,14 @@ def _assess_quota(a: Assessment, p: Proposal, emergency: bool) -> None:
         a.problems.append(Problem(field_name, "quota_missing", str(missing)))
         return
     a.quota_after = copy.copy(a.quota)
+    parents = parent_quotas(department=p.department, year=year, kind=p.kind)
+    full_month = monthly.full_counter(p, [a.quota, *parents])
+    if full_month is not None and not monthly.exempt(p):
+        a.problems.append(quota_problem(full_month))  # refused at the month even as 特事特办
+    a.parents = parents
     if p.hold == Hold.RESERVED and p.quota_id == a.quota.pk:
         a.keeps_slot = True  # returned for revision: the slots are still this item's
         return
-    a.parents = parents = parent_quotas(department=p.department, year=year, kind=p.kind)
     # quotas.services.FREE_SLOT_SQL, read without the lock.
     a.full_quota = next((q for q in [a.quota, *parents] if q.cap <= q.used), None)
     if a.full_quota is None:
@@ -108,7 +114,7 @@ def _assess_quota(a: Assessment, p: Proposal, emergency: bool) -> None:
         a.problems.append(quota_problem(a.full_quota))
 
 
-def quota_problem(quota: Quota) -> Problem:
+def quota_problem(quota) -> Problem:
     """The problem a refused reservation reports (the same one assess() lists)."""
     return Problem("emergency", QUOTA_EXHAUSTED, exhausted_message(quota))
 

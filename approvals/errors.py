@@ -41,3 +41,7 @@ class QuotaRefused(ProposalError):
 
     code = "quota_exhausted"
     status = 409
+
+    def __init__(self, message: str, *, month=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.month = month  # the monthly cap inside `quota` that refused, if one did

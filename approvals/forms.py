@@ -6,7 +6,7 @@ from quotas.models import Department, Kind, Level
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 
 from . import kinds
-from .models import Attachment, Proposal, State
+from .models import Attachment, EmergencyCategory, Proposal, State
 
 FIELDS_OF_KIND = {kind: ["title", "necessity", *module.FIELDS] for kind, module in kinds.KINDS.items()}
 
@@ -73,6 +73,10 @@ class SubmitForm(forms.Form):
     justification = forms.CharField(
         label=_("超额说明"), required=False, max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    emergency_category = forms.ChoiceField(
+        label=_("突发事件领域"), required=False, choices=[("", "—"), *EmergencyCategory.choices],
+        help_text=_("安全生产、自然灾害领域的督查检查考核按特事特办提交的，可超出月度总量。"),
     )
 
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from quotas.models import Quota
+from quotas.models import MonthlyQuota, Quota
 from quotas.services import HELD_COUNTERS
 
 from .lifecycle import NODE_OF_STATE, State
@@ -74,5 +74,27 @@ def holding_problems() -> list[str]:
                 problems.append(
                     f"COUNT {quota.department.code} {quota.year} {quota.kind} {counter}: "
                     f"counter {getattr(quota, counter)} != {holders} proposals holding it"
+                )
+    return problems + monthly_holding_problems()
+
+
+def monthly_holding_problems() -> list[str]:
+    """The same for the monthly caps (approvals.monthly): each month's counters
+    equal the proposals holding a slot of it in that counter."""
+    rows = list(Proposal.objects.exclude(monthly_hold=Hold.NONE).values_list("pk", "state", "monthly_hold"))
+    problems = [f"HOLD proposal #{pk} ({state}) still holds a monthly {hold} slot"
+                for pk, state, hold in rows if state in RELEASED_STATES]
+    held = Counter(Proposal.monthly_quotas.through.objects.exclude(proposal__monthly_hold=Hold.NONE)
+                   .values_list("monthlyquota_id", "proposal__monthly_hold"))
+    months = MonthlyQuota.objects.select_related("quota__department").order_by(
+        "quota__year", "quota__department__code", "quota__kind", "month")
+    for month in months:
+        for counter in HELD_COUNTERS:
+            holders = held.get((month.pk, counter), 0)
+            if getattr(month, counter) != holders:
+                quota = month.quota
+                problems.append(
+                    f"COUNT {quota.department.code} {quota.year} {quota.kind} month {month.month} {counter}: "
+                    f"counter {getattr(month, counter)} != {holders} proposals holding it"
                 )
     return problems

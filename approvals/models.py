@@ -78,6 +78,18 @@ class InspectionMode(models.TextChoices):
     UNANNOUNCED = "unannounced", _("四不两直")
 
 
+class EmergencyCategory(models.TextChoices):
+    """The field of a 特事特办 request's emergency. Those in
+    settings.JIANFU["INSPECTION_MONTHLY_EXEMPT_EMERGENCIES"] (安全生产, 自然灾害) pass
+    a monthly inspection cap as overridden; the others are refused at it."""
+
+    WORK_SAFETY = "work_safety", _("安全生产")
+    NATURAL_DISASTER = "natural_disaster", _("自然灾害")
+    PUBLIC_HEALTH = "public_health", _("公共卫生")
+    SOCIAL_SECURITY = "social_security", _("社会安全")
+    OTHER = "other", _("其他")
+
+
 class MeetingFormat(models.TextChoices):
     ONSITE = "onsite", _("现场会议")
     VIDEO = "video", _("视频会议")
@@ -103,6 +115,8 @@ class Proposal(models.Model):
     target_levels = models.JSONField(_("面向层级"), default=list, blank=True)
     emergency = models.BooleanField(_("特事特办"), default=False)
     justification = models.TextField(_("超额说明"), max_length=TEXT_MAX_CHARS, blank=True)
+    emergency_category = models.CharField(_("突发事件领域"), max_length=20, choices=EmergencyCategory.choices,
+                                          blank=True)
     manual_escalation = models.BooleanField(_("审核人提级"), default=False)
     # [{"code": …, figures}] (approvals.rules.escalations); shown through escalation_reasons.
     escalations = models.JSONField(_("提级原因"), default=list, blank=True)
@@ -210,6 +224,14 @@ class Proposal(models.Model):
     # of, in the same counter as `hold`: reserved, committed or overridden together.
     parent_quotas = models.ManyToManyField("quotas.Quota", verbose_name=_("上级总量"), blank=True,
                                            related_name="parent_holds")
+    # Monthly caps inside those quotas (an on-site inspection's start month, e.g.
+    # the city's inspections per month) this proposal holds a slot of, all in
+    # the counter `monthly_hold` names: it may differ from `hold` (an emergency
+    # in 安全生产 past a full month is overridden there while its annual slots
+    # are reserved).
+    monthly_quotas = models.ManyToManyField("quotas.MonthlyQuota", verbose_name=_("月度总量"), blank=True,
+                                            related_name="holds")
+    monthly_hold = models.CharField(_("月度占用"), max_length=16, choices=Hold.choices, default=Hold.NONE)
     # The ledger rows this proposal caused (LedgerEntry.objects.filter(proposal=…) works too).
     ledger_entries = GenericRelation(
         "quotas.LedgerEntry", content_type_field="source_type", object_id_field="source_id",

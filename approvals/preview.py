@@ -21,7 +21,8 @@ MANY_TO_MANY = frozenset(f.name for f in Proposal._meta.many_to_many)
 
 
 def proposal_preview(*, by, proposal: Proposal | None = None, kind: str | None = None,
-                     emergency: bool = False, justification: str = "", **fields) -> assessment.Assessment:
+                     emergency: bool = False, justification: str = "", emergency_category: str = "",
+                     **fields) -> assessment.Assessment:
     """Assess a stored draft (`proposal`, with `fields` as unsaved changes) or new
     data (`kind` and `fields`, as proposal_create takes them). The same people
     may preview as may submit (or draft): 403/409 otherwise."""
@@ -34,7 +35,8 @@ def proposal_preview(*, by, proposal: Proposal | None = None, kind: str | None =
     problems = _apply(draft, fields)
     if problems:
         return assessment.Assessment(problems=problems)
-    return assessment.assess(draft, emergency=emergency, justification=justification)
+    return assessment.assess(draft, emergency=emergency, justification=justification,
+                             emergency_category=emergency_category)
 
 
 def _apply(draft: Proposal, fields: dict) -> list[Problem]:

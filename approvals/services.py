@@ -31,7 +31,7 @@ from quotas.services import (
 )
 from quotas.transactions import committing
 
-from . import assessment, kinds, lifecycle, policy, rules
+from . import assessment, kinds, lifecycle, monthly, policy, rules
 from .registry import registry_assign
 from .errors import InvalidTransition, NotAllowed, ProposalError, QuotaRefused, SubmissionRefused  # noqa: F401
 from .lifecycle import Action, QuotaEffect, State, Step
@@ -123,28 +123,35 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
     """The table's quota effect (a submission reserves in its own body). An item
     that becomes approved gets its 减负备案号 here, in the same transaction."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
+        parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
         if p.hold == Hold.RESERVED:
             own = [quota_commit(quota=quota, source=p, by=by) for quota in [p.quota, *p.parent_quotas.all()]][0]
             _set_hold(p, own.quota, Hold.COMMITTED)
         else:
             # 特事特办: counted beyond the cap, in the parents' quotas too.
-            parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
             own = [quota_override(quota=quota, source=p, by=by, note=p.justification)
                    for quota in [p.quota, *parents]][0]
             p.parent_quotas.set(parents)
             _set_hold(p, own.quota, Hold.OVERRIDDEN)
+        monthly.commit(p, [p.quota, *parents], by)
         registry_assign(p)
-    elif rule.quota == QuotaEffect.RELEASE and p.hold != Hold.NONE:
+    elif rule.quota == QuotaEffect.RELEASE:
         _set_hold(p, _release_all(p, by, RELEASE_NOTES.get(rule.action, "")), Hold.NONE)
 
 
 def _release_all(p: Proposal, by, note: str):
-    """Give back the slot the proposal holds, in its own quota and its parents'.
-    Returns the own quota with its counters after the release."""
-    entries = [quota_release(quota=quota, source=p, by=by, held=p.hold, note=_(note) if note else "")
-               for quota in [p.quota, *p.parent_quotas.all()]]
-    p.parent_quotas.clear()
-    return entries[0].quota
+    """Give back every slot the proposal holds: of its own quota, its parents'
+    and their monthly caps (approvals.monthly). Returns the own quota, with its
+    counters after the release if it held a slot of it."""
+    note = _(note) if note else ""
+    own = p.quota
+    if p.hold != Hold.NONE:
+        entries = [quota_release(quota=quota, source=p, by=by, held=p.hold, note=note)
+                   for quota in [p.quota, *p.parent_quotas.all()]]
+        p.parent_quotas.clear()
+        own = entries[0].quota
+    monthly.release(p, by, note)
+    return own
 
 
 def _set_hold(proposal, quota, hold) -> None:
@@ -384,30 +391,35 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
 
 # --- submission (总量熔断 happens here) --------------------------------------------
 
-def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justification: str = "") -> Proposal:
+def proposal_submit(*, proposal: Proposal, by, emergency: bool = False, justification: str = "",
+                    emergency_category: str = "") -> Proposal:
     """Reserve a slot of the quota of the proposal's year and send it to the head.
 
     When the quota is tripped the submission is refused and only a `blocked`
     ledger entry remains — written after the refused transaction rolled back.
     An emergency request (特事特办) with a justification goes on without a slot;
-    only the leader can approve it, and then it counts as overridden.
+    only the leader can approve it, and then it counts as overridden. A monthly
+    inspection cap lets only emergencies in 安全生产 and 自然灾害
+    (`emergency_category`) past it that way (approvals.monthly).
     """
     try:
-        return _submit(proposal, by, emergency, justification.strip())
+        return _submit(proposal, by, emergency, justification.strip(), emergency_category)
     except QuotaExhausted as refused:
-        quota_record_blocked(quota=refused.quota, source=proposal, by=by)
-        raise QuotaRefused(str(refused), quota=refused.quota,
-                           problems=[assessment.quota_problem(refused.quota)]) from None
+        full = refused.month or refused.quota
+        quota_record_blocked(quota=full, source=proposal, by=by)
+        raise QuotaRefused(str(refused), quota=refused.quota, month=refused.month,
+                           problems=[assessment.quota_problem(full)]) from None
     except QuotaError as refused:
         raise SubmissionRefused(str(refused), code=refused.code) from None
 
 
-def _submit(proposal, by, emergency, justification):
+def _submit(proposal, by, emergency, justification, emergency_category):
     with _transition(proposal, by, Action.SUBMIT) as change:
         current = change.proposal
         # The same function answers the preview (approvals.assessment): what it
         # lists is exactly what refuses the submission.
-        checked = assessment.assess(current, emergency=emergency, justification=justification)
+        checked = assessment.assess(current, emergency=emergency, justification=justification,
+                                    emergency_category=emergency_category)
         if checked.blocking:
             first = checked.blocking[0]
             raise SubmissionRefused(first.message, code=first.code, problems=checked.problems)
@@ -422,18 +434,37 @@ def _submit(proposal, by, emergency, justification):
 def _hold_slot(proposal, checked, by, emergency):
     """Make sure the proposal holds a slot of its quota and of every parent quota
     (the city's cap beside the department's) — all of them or none; as 特事特办
-    past a tripped cap, none until the leader approves.
+    past a tripped cap, none until the leader approves. Then the same for the
+    monthly caps of those quotas (approvals.monthly).
 
     The proposal is written as holding them, and the step that takes them is
     returned for _transition to run last. The guarded UPDATE then decides: a
     full quota refuses (the transaction rolls back) or, for 特事特办, leaves the
     item without a slot; its escalations follow the counters it found."""
+    take_year = _hold_year(proposal, checked, by, emergency)
+    quotas = [checked.quota, *checked.parents]
+
+    def take() -> None:
+        if take_year is not None:
+            take_year()
+        # The months last: a city's month is as hot a row as its year.
+        held = proposal.monthly_hold
+        monthly.hold(proposal, quotas, by)
+        if proposal.monthly_hold != held:
+            proposal.save(update_fields=["monthly_hold"])
+
+    return take
+
+
+def _hold_year(proposal, checked, by, emergency):
+    """The annual slots (see _hold_slot): None when a returned item keeps them,
+    else the step that takes them."""
     quota = checked.quota
     if proposal.hold == Hold.RESERVED and proposal.quota_id == quota.pk:
         # Returned for revision keeps its reservations.
         proposal.escalations = rules.escalations(proposal, quota=quota, under_planning=checked.under_planning)
         return None
-    if proposal.hold == Hold.RESERVED:
+    if proposal.hold == Hold.RESERVED or proposal.monthly_hold != Hold.NONE:
         # The planned date moved to another year: give back the old year's slots.
         _release_all(proposal, by, gettext_noop("计划日期改到其他年度"))
     parents = checked.parents

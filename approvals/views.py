@@ -28,7 +28,7 @@ from .policy import get_proposal_for_user
 from .forms import (
     AttachmentForm, CommentForm, CompleteForm, DecisionForm, ListFilterForm, ProposalForm, SubmitForm,
 )
-from .models import Attachment, Proposal, State
+from .models import Attachment, EmergencyCategory, Proposal, State
 from .preview import proposal_preview
 from .problems import Problem
 
@@ -221,7 +221,8 @@ def proposal_preview_form(request, kind=None, pk=None):
     emergency = request.POST.get("emergency") in ("on", "1", "true")
     try:
         checked = proposal_preview(by=request.user, proposal=proposal, kind=kind, emergency=emergency,
-                                   justification=request.POST.get("justification", ""), **fields)
+                                   justification=request.POST.get("justification", ""),
+                                   emergency_category=_emergency_category(request.POST), **fields)
     except services.ProposalError as error:
         return JsonResponse({"code": error.code, "detail": str(error)}, status=error.status)
     body = preview_body(checked)
@@ -293,6 +294,11 @@ def _act(request, proposal, action, success_message, **extra_context):
     return redirect("approvals:detail", pk=proposal.pk)
 
 
+def _emergency_category(data) -> str:
+    value = data.get("emergency_category", "")
+    return value if value in EmergencyCategory.values else ""
+
+
 @login_required
 @require_POST
 def proposal_submit(request, pk):
@@ -303,7 +309,7 @@ def proposal_submit(request, pk):
     # A refused submission shows the form as sent (特事特办 ticked, justification kept).
     return _act(request, proposal, lambda: services.proposal_submit(
         proposal=proposal, by=request.user, emergency=form.cleaned_data["emergency"],
-        justification=form.cleaned_data["justification"],
+        justification=form.cleaned_data["justification"], emergency_category=form.cleaned_data["emergency_category"],
     ), _("已提交，等待部门负责人审签。"), submit_form=form)
 
 

@@ -255,6 +255,9 @@ JIANFU = {
     "INSPECTION_VISITS_PER_WEEK": int(os.environ.get("JIANFU_INSPECTION_VISITS_PER_WEEK", "2")),
     "INSPECTION_VISITS_PER_MONTH": int(os.environ.get("JIANFU_INSPECTION_VISITS_PER_MONTH", "3")),
     "INSPECTION_BANNED_CRITERIA": ["leader_instructions", "media_coverage", "photo_trail", "study_notes"],
+    # 特事特办 emergencies in these fields are counted beyond a monthly inspection
+    # cap (as overridden) instead of being refused at it (issue 16).
+    "INSPECTION_MONTHLY_EXEMPT_EMERGENCIES": ["work_safety", "natural_disaster"],
     # 办理时限: working days each step may take (the outcome's from the item's date).
     "STEP_DAYS": {"head": 2, "office": 5, "leader": 5, "revise": 5, "outcome": 5},
     # Largest attachment or evidence file accepted, bytes.

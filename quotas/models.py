@@ -181,6 +181,57 @@ class Quota(models.Model):
         return BreakerState(self.breaker_state).label
 
 
+class MonthlyQuota(models.Model):
+    """A monthly cap inside an annual inspection quota (issue 16): e.g. the city
+    lets at most N on-site inspections reach grassroots units in each month.
+
+    One counter row per (quota, month), guarded like Quota: the CHECK keeps
+    reserved + committed ≤ cap; 特事特办 exceptions (安全生产, 自然灾害) count in
+    `overridden`, outside the CHECK. Its counters change only through
+    quotas.services, each change with a LedgerEntry naming this row in `month`.
+    """
+
+    quota = models.ForeignKey(
+        Quota, verbose_name=_("年度总量"), on_delete=models.PROTECT, related_name="months"
+    )
+    month = models.PositiveSmallIntegerField(_("月份"))
+    cap = models.PositiveIntegerField(_("月度总量"))
+    reserved = models.PositiveIntegerField(_("已占用（审核中）"), default=0)
+    committed = models.PositiveIntegerField(_("已批准"), default=0)
+    overridden = models.PositiveIntegerField(_("特事特办"), default=0)
+
+    class Meta:
+        verbose_name = _("月度总量")
+        verbose_name_plural = _("月度总量")
+        ordering = ["quota", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["quota", "month"], name="monthly_quota_one_per_quota_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="monthly_quota_month_1_12"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(overridden__gte=0),
+                name="monthly_quota_counters_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__gte=F("reserved") + F("committed")),
+                name="monthly_quota_never_over_issued",
+            ),
+        ]
+
+    def __str__(self):
+        return _("{quota} {month}月").format(quota=self.quota, month=self.month)
+
+    # The same readings as Quota's (no confirmed flags here: a flag is charged
+    # to the issuer's annual quota only).
+    flagged = 0
+    issued = used = Quota.issued
+    over_cap = Quota.over_cap
+    remaining = Quota.remaining
+
+    @property
+    def breaker_state(self) -> str:
+        return BreakerState.TRIPPED if self.used >= self.cap else BreakerState.NORMAL
+
+
 class LedgerAction(models.TextChoices):
     RESERVE = "reserve", _("占用")
     COMMIT = "commit", _("确认")
@@ -204,6 +255,12 @@ class LedgerEntry(AppendOnlyModel):
 
     quota = models.ForeignKey(
         Quota, verbose_name=_("年度总量"), on_delete=models.PROTECT, related_name="entries"
+    )
+    # Set when the entry moves a monthly counter of `quota` (its deltas and
+    # *_after columns are then that month's); None for the annual counters.
+    month = models.ForeignKey(
+        MonthlyQuota, verbose_name=_("月度总量"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="entries",
     )
     action = models.CharField(_("动作"), max_length=16, choices=LedgerAction.choices)
     actor = models.ForeignKey(

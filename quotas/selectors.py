@@ -13,7 +13,7 @@ def quota_list(*, user, year: int | None = None, department: str | None = None,
     department code, then kind."""
     quotas = Quota.objects.filter(
         Q(department__in=visible_departments(user)) | Q(department__in=_ancestors(user))
-    ).select_related("department")
+    ).select_related("department").prefetch_related("months")
     if year is not None:
         quotas = quotas.filter(year=year)
     if department:

@@ -56,7 +56,7 @@ def test_it_shows_a_clerk_only_their_departments_quotas(people):
     document = next(row for row in rows if row["kind"] == "document")
     assert document == {
         "department": "JH-EDU", "year": 2027, "kind": "document", "cap": 5, "reserved": 0,
-        "committed": 0, "overridden": 0, "flagged": 0, "remaining": 5, "state": "normal",
+        "committed": 0, "overridden": 0, "flagged": 0, "remaining": 5, "state": "normal", "monthly": [],
     }
 
 

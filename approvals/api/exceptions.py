@@ -58,6 +58,8 @@ def _proposal_error(exc: ProposalError) -> Response:
     body = _body(exc.code, str(exc), errors)
     if exc.quota is not None:
         body["quota"] = QuotaSerializer(exc.quota).data
+    if getattr(exc, "month", None) is not None:
+        body["month"] = exc.month.month  # a monthly cap inside `quota` refused
     return Response(body, status=exc.status)
 
 

@@ -17,9 +17,10 @@ from rest_framework import serializers
 from approvals import lifecycle
 from approvals.kinds import inspection as inspection_kind
 from approvals.models import (
-    Attachment, DocCategory, DocType, Hold, InspectionMode, InspectionType, MeetingFormat, Proposal, ProposalEvent, State,
+    Attachment, DocCategory, DocType, EmergencyCategory, Hold, InspectionMode, InspectionType, MeetingFormat,
+    Proposal, ProposalEvent, State,
 )
-from quotas.models import BreakerState, Department, Kind, Level, Quota
+from quotas.models import BreakerState, Department, Kind, Level, MonthlyQuota, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 from quotas.limits import TEXT_MAX_CHARS
 
@@ -51,15 +52,28 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent"]
 
 
-class QuotaSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class MonthlyQuotaSerializer(serializers.ModelSerializer):
     remaining = serializers.IntegerField(read_only=True)
     state = serializers.ChoiceField(source="breaker_state", choices=BreakerState.choices, read_only=True)
 
     class Meta:
+        model = MonthlyQuota
+        fields = ["month", "cap", "reserved", "committed", "overridden", "remaining", "state"]
+        read_only_fields = fields
+
+
+class QuotaSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    remaining = serializers.IntegerField(read_only=True)
+    state = serializers.ChoiceField(source="breaker_state", choices=BreakerState.choices, read_only=True)
+    monthly = MonthlyQuotaSerializer(
+        source="months", many=True, read_only=True,
+        help_text=gettext_lazy("月度总量（督查检查考核：每月到基层的实地督查检查考核），按月份；未设置的月份不列出。"))
+
+    class Meta:
         model = Quota
         fields = ["department", "year", "kind", "cap", "reserved", "committed", "overridden",
-                  "flagged", "remaining", "state"]
+                  "flagged", "remaining", "state", "monthly"]
         read_only_fields = fields
 
 
@@ -77,7 +91,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 PROPOSAL_FIELDS = [
     "id", "kind", "state", "department", "created_by", "title", "necessity", "planned_date",
-    "start", "end", "quota_year", "target_levels", "emergency", "justification", "hold",
+    "start", "end", "quota_year", "target_levels", "emergency", "justification", "emergency_category", "hold", "monthly_hold",
     "escalation_reasons", "escalations", "planned_item",
     "doc_type", "doc_category", "length_chars", "is_joint", "lead_department", "co_departments", "forms_required",
     "one_vote_veto", "responsibility_pledge",
@@ -239,6 +253,9 @@ class ProposalWriteSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     emergency = serializers.BooleanField(default=False)
     justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
+    emergency_category = serializers.ChoiceField(
+        choices=EmergencyCategory.choices, allow_blank=True, default="",
+        help_text=gettext_lazy("特事特办的突发事件领域：安全生产、自然灾害领域的督查检查考核可超出月度总量。"))
 
 
 @extend_schema_serializer(component_name="ProposalWrite")  # the create body's name since it was ProposalWrite

@@ -294,6 +294,7 @@ def _preview_args(data: dict) -> dict:
     # A partial serializer applies no defaults: say them here.
     data.setdefault("emergency", False)
     data.setdefault("justification", "")
+    data.setdefault("emergency_category", "")
     return data
 
 

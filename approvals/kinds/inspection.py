@@ -122,6 +122,23 @@ def visit_problems(p, *, lock: bool = False) -> list[Problem]:
     return problems
 
 
+def counts_monthly(p) -> bool:
+    """Whether `p` counts against a monthly cap on on-site inspections reaching
+    grassroots units (approvals.monthly).
+
+    Here that is every inspection with a mode and its units: each mode is a
+    visit on site — 明察 announced, 暗访 unannounced and incognito, 四不两直
+    straight to the scene — and the units visited can only be township or
+    village units (services._check_units). `days_on_site` does not decide it:
+    it is what the clerk types and defaults to 0, so it must not let a visit
+    out of the count.
+    """
+    from ..models import InspectionMode
+
+    return (p.kind == Kind.INSPECTION and p.inspection_mode in InspectionMode.values and p.start is not None
+            and p.pk is not None and p.units.exists())
+
+
 def approval_problems(p) -> list[Problem]:
     """Checked again when the item becomes approved, under the units' locks."""
     return visit_problems(p, lock=True)

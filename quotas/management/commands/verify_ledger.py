@@ -6,7 +6,7 @@ from quotas.services import ledger_drift
 
 
 class Command(BaseCommand):
-    help = "Recompute every quota's counters from its ledger entries; exit 1 on any drift."
+    help = "Recompute every quota's (and monthly quota's) counters from its ledger entries; exit 1 on any drift."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int)
@@ -15,8 +15,9 @@ class Command(BaseCommand):
         drift = ledger_drift(year=year)
         for row in drift:
             quota = row["quota"]
+            month = f" month {row['month'].month}" if row.get("month") else ""
             self.stdout.write(
-                f"DRIFT {quota.department.code} {quota.year} {quota.kind} {row['counter']}: "
+                f"DRIFT {quota.department.code} {quota.year} {quota.kind}{month} {row['counter']}: "
                 f"counter {row['actual']} != ledger {row['ledger']}"
             )
         if drift:
