@@ -491,10 +491,10 @@ def month_ends(year: int) -> list[datetime.datetime]:
 
 
 def _add_months(scopes: dict, year: int) -> None:
-    """Month-end counters rebuilt from the ledger's *_after columns."""
+    """Month-end counters rebuilt from the annual ledger's *_after columns."""
     ends = month_ends(year)
     entries = (
-        LedgerEntry.objects.filter(quota__department__in=list(scopes), quota__year=year)
+        LedgerEntry.objects.filter(quota__department__in=list(scopes), quota__year=year, month__isnull=True)
         .order_by("quota_id", "id")
         .values_list("quota__department_id", "quota__kind", "created_at", "cap_after",
                      "reserved_after", "committed_after", "overridden_after")
@@ -530,7 +530,9 @@ def _sum_scopes(scopes: list, reduction: Decimal) -> Scope:
 def _ledger_totals(scopes: dict, year: int) -> list[dict]:
     rows = {
         row["action"]: row
-        for row in LedgerEntry.objects.filter(quota__department__in=list(scopes), quota__year=year)
+        # The annual counters' entries; a monthly cap's (issue 16) would count its items twice.
+        for row in LedgerEntry.objects.filter(quota__department__in=list(scopes), quota__year=year,
+                                              month__isnull=True)
         .values("action")
         .annotate(
             n=Count("id"), reserved=Sum("delta_reserved"), committed=Sum("delta_committed"),

@@ -57,15 +57,23 @@ def _blocked(year: int, scopes: dict) -> list[Row]:
     entries = (
         LedgerEntry.objects.filter(quota__department__in=list(scopes), quota__year=year,
                                    action=LedgerAction.BLOCKED)
-        .select_related("quota__department").order_by("created_at", "id")
+        .select_related("quota__department", "month").order_by("created_at", "id")
     )
     titles = dict(Proposal.objects.filter(
         pk__in=[e.source_id for e in entries if e.source_id]).values_list("pk", "title"))
     return [
         Row(e.created_at.astimezone(SHANGHAI).date(), e.quota.department.name, e.quota.kind,
-            titles.get(e.source_id, "—"), f"总量 {e.cap_after}，已占用 {e.reserved_after + e.committed_after}")
+            titles.get(e.source_id, "—"), _blocked_at(e))
         for e in entries
     ]
+
+
+def _blocked_at(entry) -> str:
+    """The counters that refused: the year's, or a month's (a monthly inspection cap)."""
+    used = entry.reserved_after + entry.committed_after
+    if entry.month is not None:
+        return f"{entry.month.month} 月月度总量 {entry.cap_after}，已占用 {used}"
+    return f"总量 {entry.cap_after}，已占用 {used}"
 
 
 def burden(done: list) -> dict:

@@ -384,3 +384,21 @@ def test_exactly_k_of_the_months_slots_go_to_three_departments_racing():
     assert own == 4
     assert LedgerEntry.objects.filter(month=month(people), action=LedgerAction.BLOCKED).count() == 14
     assert integrity.holding_problems() == []
+
+
+# --- the year-end report reads the annual counters, and names a month that blocked ------
+
+def test_the_report_counts_the_annual_entries_once_and_names_the_month_that_blocked(city):
+    from reports.figures import collect
+
+    approve(city, city.submitted(inspection(city)), city.head)
+    city.submitted_by(city.outsider, inspection(city, by=city.outsider, village=1))
+    with pytest.raises(services.QuotaRefused):
+        city.submitted_by(city.health_clerk, inspection(city, by=city.health_clerk, village=2))
+    data = collect(year=2027)
+    commits = next(row for row in data.ledger_totals if row["label"] == LedgerAction.COMMIT.label)
+    assert (commits["n"], commits["committed"]) == (2, 2)  # own + city, not the month's third
+    scope = next(s for s in data.departments if s.department.code == "JH")
+    september = scope.months[Kind.INSPECTION][8]
+    assert (september["cap"], september["reserved"], september["committed"]) == (20, 1, 1)
+    assert [row.note for row in data.blocked_attempts] == ["9 月月度总量 2，已占用 2"]
