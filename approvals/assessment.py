@@ -43,6 +43,7 @@ class Assessment:
     takes_slot: bool = False          # whether submitting reserves a new slot
     keeps_slot: bool = False          # returned for revision: it already holds one of this quota
     full_quota: Quota | None = None   # the quota (its own or a parent's) with no slot left
+    full_month: object = None         # a monthly inspection cap (MonthlyQuota) with no slot left
     parents: list[Quota] = field(default_factory=list)  # the parent quotas it would take a slot of too
     under_planning: bool = False      # the year is under 计划管理 (an unmatched item is 计划外)
     escalations: list[dict] = field(default_factory=list)
@@ -98,9 +99,9 @@ def _assess_quota(a: Assessment, p: Proposal, emergency: bool) -> None:
         return
     a.quota_after = copy.copy(a.quota)
     parents = parent_quotas(department=p.department, year=year, kind=p.kind)
-    full_month = monthly.full_counter(p, [a.quota, *parents])
-    if full_month is not None and not monthly.exempt(p):
-        a.problems.append(quota_problem(full_month))  # refused at the month even as 特事特办
+    a.full_month = monthly.full_counter(p, [a.quota, *parents])
+    if a.full_month is not None and not monthly.exempt(p):
+        a.problems.append(quota_problem(a.full_month))  # refused at the month even as 特事特办
     a.parents = parents
     if p.hold == Hold.RESERVED and p.quota_id == a.quota.pk:
         a.keeps_slot = True  # returned for revision: the slots are still this item's

@@ -148,6 +148,8 @@ def _add_submission_preview(context, user, proposal) -> None:
     context["warnings"] = checked.problems
     context["submission"] = {"position": assessment.describe_position(checked),
                              "emergency_only": checked.quota_tripped,
+                             # Only an emergency in 安全生产 or 自然灾害 may pass a full month.
+                             "month_full": checked.full_month is not None,
                              "escalations": [rules.describe_escalation(r) for r in checked.escalations],
                              "cost": checked.cost}
 

@@ -342,6 +342,29 @@ def test_the_dashboard_shows_the_citys_months(city, client):
     assert "2/2" in page
 
 
+def test_the_page_offers_the_emergency_path_with_its_field_when_the_month_is_full(city, client):
+    fill_september(city)
+    theirs = inspection(city, by=city.health_clerk, village=2)
+    client.force_login(city.health_clerk)
+    page = client.get(f"/proposals/{theirs.pk}/").content.decode()
+    assert 'name="emergency_category"' in page and "9 月督查检查考核月度总量已熔断" in page
+    response = client.post(f"/proposals/{theirs.pk}/submit/", {
+        "emergency": "on", "emergency_category": "work_safety", "justification": JUSTIFIED["justification"]})
+    assert response.status_code == 302
+    theirs = reload(theirs)
+    assert (theirs.state, theirs.emergency_category) == (State.HEAD_REVIEW, "work_safety")
+    page = client.get(f"/proposals/{theirs.pk}/").content.decode()
+    assert "突发事件领域：安全生产" in page
+
+
+def test_the_page_of_a_draft_with_room_in_its_month_offers_no_emergency_field(city, client):
+    p = inspection(city)
+    client.force_login(city.clerk)
+    assert 'name="emergency_category"' not in client.get(f"/proposals/{p.pk}/").content.decode()
+    city.submitted(p)
+    assert "江海市 2027 督查检查考核 9月（占用）" in client.get(f"/proposals/{p.pk}/").content.decode()
+
+
 @pytest.mark.ledger_drift_expected
 def test_verify_ledger_and_verify_state_see_a_month_moved_behind_the_services_back(city):
     city.submitted(inspection(city))
