@@ -160,6 +160,12 @@ def describe_position(a: Assessment) -> str:
     if a.quota is None:
         return ""
     after, kind = a.quota_after, a.quota.get_kind_display()
+    if a.full_month is not None:
+        month = a.full_month
+        return _("{department} {year} 年 {month} 月{kind}月度总量已用完（{n}/{cap}）：只有安全生产、自然灾害领域的突发事件"
+                 "可按特事特办提交，由领导小组审批").format(
+            department=month.quota.department.name, year=month.quota.year, month=month.month, kind=kind,
+            n=month.used, cap=month.cap)
     if a.takes_slot:
         return _("将占用 {year} 年度{kind}总量第 {n}/{cap} 个名额").format(
             year=after.year, kind=kind, n=after.used, cap=after.cap)

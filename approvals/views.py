@@ -233,6 +233,7 @@ def proposal_preview_form(request, kind=None, pk=None):
     body["display"] = {
         "position": assessment.describe_position(checked),
         "emergency_only": checked.quota_tripped,
+        "month_full": checked.full_month is not None,
         "state_label": checked.quota_after.get_breaker_state_display() if checked.quota_after else "",
         "next_free_day": assessment.day_words(checked.next_free_day) if checked.next_free_day else "",
         "calendar": assessment.meeting_free_strip(day) if day and kind != Kind.DOCUMENT else [],

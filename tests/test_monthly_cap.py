@@ -19,7 +19,8 @@ from quotas.models import Kind, LedgerAction, LedgerEntry, Level, MonthlyQuota
 from quotas.services import QuotaError, month_set_cap
 from tests.api import client_for
 from tests.concurrency import run_in_threads
-from tests.factory import People, make_department, make_quota, make_user, reload
+from tests.factory import People, make_department, make_quota, reload
+from tests.test_parent_quota import _city as city_of_three
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +30,9 @@ JUSTIFIED = dict(emergency=True, justification="尾矿库出现险情，须立�
 
 
 def _city(people, *, monthly_cap=2, city_cap=20, own_cap=10):
-    """Three departments under the city, each with an inspection quota; the
-    city's inspection quota has `monthly_cap` in every month."""
-    people.city = make_department("JH", name="江海市", level=Level.CITY, issues=False)
-    for dept in (people.dept, people.other):
-        dept.parent = people.city
-        dept.save()
-    people.health = make_department("JH-HEALTH", name="江海市卫生健康委员会", parent=people.city)
-    people.health_clerk = make_user("clerk_health", role="clerk", department=people.health)
-    people.health_head = make_user("head_health", role="head", department=people.health)
+    """Three departments under the city (tests.test_parent_quota), each with an
+    inspection quota; the city's inspection quota has `monthly_cap` in every month."""
+    people = city_of_three(people)
     people.town = make_department("JH-TOWN-1", name="东河镇", level=Level.TOWNSHIP, issues=False)
     people.villages = [make_department(f"JH-VIL-{n}", name=f"东河镇{n}村", level=Level.VILLAGE, issues=False,
                                        parent=people.town) for n in range(1, 7)]
@@ -328,8 +323,9 @@ def test_set_quota_refuses_monthly_caps_on_other_kinds_and_a_month_alone(city):
 def test_the_quota_api_shows_each_months_use(city):
     city.submitted(inspection(city))
     rows = client_for(city.clerk).get("/api/v1/quotas/", {"department": "JH"}).json()["results"]
-    september = rows[0]["monthly"][8]
-    assert len(rows[0]["monthly"]) == 12
+    row = next(r for r in rows if r["kind"] == "inspection")
+    assert len(row["monthly"]) == 12 and next(r for r in rows if r["kind"] == "document")["monthly"] == []
+    september = row["monthly"][8]
     assert september == {"month": 9, "cap": 2, "reserved": 1, "committed": 0, "overridden": 0,
                          "remaining": 1, "state": "normal"}
 
