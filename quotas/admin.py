@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Department, Holiday, LedgerEntry, MeetingCostRate, MeetingFreeRule, Quota, User
+from .models import Department, Holiday, LedgerEntry, MeetingCostRate, MeetingFreeRule, MonthlyQuota, Quota, User
 from .read_only_admin import ReadOnlyAdmin
 
 admin.site.site_header = _("减负闸 · 系统管理")
@@ -25,9 +25,23 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("所属部门"), {"fields": ["department"]}),)
 
 
+class MonthlyQuotaInline(admin.TabularInline):
+    """A quota's monthly caps, to read: they are set with `manage.py set_quota --monthly-cap`."""
+
+    model = MonthlyQuota
+    fields = readonly_fields = ["month", "cap", "reserved", "committed", "overridden"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Quota)
 class QuotaAdmin(admin.ModelAdmin):
     """Caps are set here through the service; counters move only with proposals."""
+
+    inlines = [MonthlyQuotaInline]
 
     list_display = [
         "department", "year", "kind", "cap", "reserved", "committed", "overridden",
@@ -68,7 +82,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     """台账 is append-only: readable here, never added, changed or deleted."""
 
     list_display = [
-        "id", "created_at", "quota", "action", "actor", "source_type", "source_id",
+        "id", "created_at", "quota", "month", "action", "actor", "source_type", "source_id",
         "reserved_after", "committed_after", "overridden_after", "cap_after",
     ]
     list_filter = ["action", "quota__year", "quota__kind", "quota__department"]

@@ -421,3 +421,10 @@ def test_the_report_counts_the_annual_entries_once_and_names_the_month_that_bloc
     september = scope.months[Kind.INSPECTION][8]
     assert (september["cap"], september["reserved"], september["committed"]) == (20, 1, 1)
     assert [row.note for row in data.blocked_attempts] == ["9 月月度总量 2，已占用 2"]
+
+
+def test_the_admin_shows_a_quotas_months_to_read_only(city, client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(f"/admin/quotas/quota/{city.city_quota.pk}/change/").content.decode()
+    assert "月度总量" in page and 'name="months-0-cap"' not in page  # read, not edited here
+    assert client.get("/admin/quotas/ledgerentry/").status_code == 200
