@@ -172,9 +172,22 @@ def test_a_work_safety_emergency_passes_the_full_month_and_is_overridden_once_ap
 def test_a_natural_disaster_emergency_passes_through_the_api(city):
     fill_september(city)
     theirs = inspection(city, by=city.health_clerk, village=2)
-    response = submit_api(city.health_clerk, theirs, emergency_category="natural_disaster", **JUSTIFIED)
+    response = client_for(city.health_clerk).post(f"/api/v1/proposals/{theirs.pk}/submit/?expand=detail", dict(
+        emergency_category="natural_disaster", **JUSTIFIED), format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["emergency_category"], response.json()["monthly_hold"]) == ("natural_disaster", "none")
+
+
+@pytest.mark.parametrize("category, status", [("work_safety", 200), ("public_health", 409)])
+def test_filing_and_submitting_in_one_request_takes_the_emergency_field(city, category, status):
+    fill_september(city)
+    body = {"kind": "inspection", "title": "尾矿库安全督查", "necessity": "险情须现场查看。",
+            "start": "2027-09-20T09:00:00+08:00", "end": "2027-09-20T15:00:00+08:00", "units": ["JH-VIL-3"],
+            "inspection_type": "check", "mode": "unannounced", "target_levels": ["village"],
+            "emergency_category": category, **JUSTIFIED}
+    response = client_for(city.health_clerk).post("/api/v1/proposals/?submit=1", body, format="json")
+    assert response.status_code == status, response.json()
+    assert counts(month(city)) == (2, 0, 0)
 
 
 @pytest.mark.parametrize("category", ["public_health", "other", ""])

@@ -66,14 +66,24 @@ class QuotaSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     remaining = serializers.IntegerField(read_only=True)
     state = serializers.ChoiceField(source="breaker_state", choices=BreakerState.choices, read_only=True)
-    monthly = MonthlyQuotaSerializer(
-        source="months", many=True, read_only=True,
-        help_text=gettext_lazy("月度总量（督查检查考核：每月到基层的实地督查检查考核），按月份；未设置的月份不列出。"))
 
     class Meta:
         model = Quota
         fields = ["department", "year", "kind", "cap", "reserved", "committed", "overridden",
-                  "flagged", "remaining", "state", "monthly"]
+                  "flagged", "remaining", "state"]
+        read_only_fields = fields
+
+
+class QuotaListSerializer(QuotaSerializer):
+    """GET /api/v1/quotas/: each quota with its monthly caps (the action answers
+    and refusals name a quota without them; a refused month is their `month`)."""
+
+    monthly = MonthlyQuotaSerializer(
+        source="months", many=True, read_only=True,
+        help_text=gettext_lazy("月度总量（督查检查考核：每月到基层的实地督查检查考核），按月份；未设置的月份不列出。"))
+
+    class Meta(QuotaSerializer.Meta):
+        fields = [*QuotaSerializer.Meta.fields, "monthly"]
         read_only_fields = fields
 
 
@@ -261,7 +271,7 @@ class SubmitSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="ProposalWrite")  # the create body's name since it was ProposalWrite
 class ProposalFileAndSubmitSerializer(ProposalWriteSerializer, SubmitSerializer):
     """A draft (kind, title and necessity required). With `?submit=1` it is also
-    submitted, and `emergency` and `justification` are the submission's (as in
+    submitted, and `emergency`, `justification` and `emergency_category` are the submission's (as in
     …/submit/); without it they are ignored.
 
     As in the web form, a draft may be incomplete: submission lists what is missing.
@@ -325,6 +335,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text=gettext_lazy("逐字段的错误。"),
     )
     quota = QuotaSerializer(required=False, help_text=gettext_lazy("quota_exhausted 时：已熔断的年度总量。"))
+    month = serializers.IntegerField(required=False, help_text=gettext_lazy(
+        "quota_exhausted 时，若熔断的是该年度总量中某月的月度总量（督查检查考核）：月份。"))
 
 
 # --- query parameters ---------------------------------------------------------

@@ -73,11 +73,11 @@ class DepartmentList(generics.ListAPIView):
 
 
 @extend_schema(parameters=[s.QuotaFilterSerializer],
-               responses={200: s.QuotaSerializer(many=True), **errors(400, 404)})
+               responses={200: s.QuotaListSerializer(many=True), **errors(400, 404)})
 class QuotaList(generics.ListAPIView):
     """Clerks and heads see their own department's quotas; the others see all."""
 
-    serializer_class = s.QuotaSerializer
+    serializer_class = s.QuotaListSerializer
 
     def get_queryset(self):
         return quota_list(user=self.request.user, **_query(s.QuotaFilterSerializer, self.request))
@@ -182,7 +182,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
             data = _validated(s.ProposalWriteSerializer(data=request.data))
             return _answer(self.answer_params, services.proposal_create(by=request.user, **data), status.HTTP_201_CREATED)
         data = _validated(s.ProposalFileAndSubmitSerializer(data=request.data))
-        submission = {name: data.pop(name) for name in ("emergency", "justification")}
+        submission = {name: data.pop(name) for name in ("emergency", "justification", "emergency_category")}
         draft = services.proposal_create(by=request.user, **data)
         try:
             submitted = services.proposal_submit(proposal=draft, by=request.user, **submission)
