@@ -93,7 +93,7 @@ def slot_of(proposal) -> dict | None:
     if proposal.quota_id is None:
         return None
     quota = proposal.quota
-    reserved = (proposal.ledger_entries.filter(action="reserve", quota=quota)
+    reserved = (proposal.ledger_entries.filter(action="reserve", quota=quota, month__isnull=True)
                 .order_by("-id").values("reserved_after", "committed_after", "flagged_after").first())
     place = sum(reserved.values()) if reserved else None
     return {"quota": quota, "place": place}

@@ -144,6 +144,20 @@ def test_a_month_without_a_cap_counts_nothing(city):
     assert p.monthly_hold == Hold.RESERVED
 
 
+def test_a_departments_own_quota_may_carry_a_monthly_cap_too(city):
+    from approvals.selectors import slot_of
+
+    month_set_cap(quota=city.own_quota, month=9, cap=1)
+    city.submitted(inspection(city, start=OCT))
+    p = city.submitted(inspection(city, village=1))
+    assert {m.quota for m in p.monthly_quotas.all()} == {city.own_quota, city.city_quota}
+    assert slot_of(p)["place"] == 2  # its place in the year (not the month's 1/1)
+    with pytest.raises(services.QuotaRefused) as refused:
+        city.submitted(inspection(city, village=2))
+    assert (refused.value.quota, refused.value.month.month) == (city.own_quota, 9)
+    assert counts(month(city)) == (1, 0, 0)  # the city's month gave its slot back with the refusal
+
+
 def test_the_preview_names_the_full_month(city):
     fill_september(city)
     theirs = inspection(city, by=city.health_clerk, village=2)
