@@ -42,14 +42,15 @@ def quotas(people):
 def test_it_reads_token_user_and_roles_in_one_statement(people, quotas, django_assert_num_queries):
     client = token_client(people.clerk)
     # The token with its user, roles and deputyships; the parent departments;
-    # the count; the page. (Before: the roles and the token were two.)
-    with django_assert_num_queries(4):
+    # the count; the page; the page's monthly caps (one query for the page).
+    # (Before: the roles and the token were two.)
+    with django_assert_num_queries(5):
         assert quota_departments(client) == {"JH-EDU"}
 
 
 def test_it_lets_a_reviewer_see_every_department(people, quotas, django_assert_num_queries):
     client = token_client(people.reviewer)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # the token, the count, the page, its monthly caps
         assert quota_departments(client) == {"JH-EDU", "JH-AGRI"}
 
 
