@@ -87,7 +87,7 @@ def proposal_list(request):
                                   department__in=visible_departments(request.user))
         filters["quota"] = quota
     proposals = selectors.proposal_list(user=request.user, **filters)
-    page = Paginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.IdsFirstPaginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/list.html", {
         "form": form, "page": page, "proposals": page.object_list, "quota": quota,
         "overdue": todo.overdue_among(page.object_list),
