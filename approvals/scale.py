@@ -99,14 +99,15 @@ def build(*, departments: int, proposals: int, years: int = 1, seed: int = 2026,
     this_year = now.astimezone(SHANGHAI).year
     with transaction.atomic(), _stamped_by_hand():
         code = prefix.upper()
-        city = Department.objects.create(code=f"{code}-CITY", name=f"{code}规模测试市", level=Level.CITY,
+        name = "规模测试" if prefix == "scale" else f"{code}规模测试"
+        city = Department.objects.create(code=f"{code}-CITY", name=f"{name}市", level=Level.CITY,
                                          issues_proposals=False)
-        office = Department.objects.create(code=f"{code}-OFFICE", name=f"{code}基层减负办", level=Level.CITY,
+        office = Department.objects.create(code=f"{code}-OFFICE", name=f"{name}市基层减负办", level=Level.CITY,
                                            parent=city, issues_proposals=False)
-        lead = Department.objects.create(code=f"{code}-LEAD", name=f"{code}领导小组", level=Level.CITY,
+        lead = Department.objects.create(code=f"{code}-LEAD", name=f"{name}市领导小组", level=Level.CITY,
                                          parent=city, issues_proposals=False)
         depts = Department.objects.bulk_create([
-            Department(code=f"{code}-{n:04d}", name=f"{code}规模测试部门{n}", level=Level.CITY, parent=city)
+            Department(code=f"{code}-{n:04d}", name=f"{name}部门{n}", level=Level.CITY, parent=city)
             for n in range(departments)])
         people = _users(prefix, depts, office, lead, password)
         year_list = [this_year - y for y in range(years)]
