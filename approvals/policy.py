@@ -250,7 +250,8 @@ def visible_proposals(user, *, related: bool = True):
     administrators see every proposal."""
     proposals = Proposal.objects.all()
     if related:
-        proposals = proposals.select_related("department", "created_by", "quota")
+        # The quota's department too: a quota names itself by it (Quota.__str__).
+        proposals = proposals.select_related("department", "created_by", "quota__department")
     if not user.is_authenticated:
         return proposals.none()
     if user.is_superuser:

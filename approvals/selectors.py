@@ -3,6 +3,7 @@ API list and the pages that count proposals. Who may see what is policy.py's."""
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -52,6 +53,24 @@ def proposal_list(*, user, state: str | None = None, kind: str | None = None,
     if date_from or date_to:
         proposals = proposals.filter(_planned_between(date_from, date_to))
     return proposals.order_by("-created_at", "-id")
+
+
+class IdsFirstPaginator(Paginator):
+    """Reads a page as `WHERE pk IN (that page's ids)`, one query still: the ids come
+    off the list's index, and only the page's rows are joined to their department,
+    clerk and quota. Sliced plainly, the database joins every row it skips — the
+    last page of 20,000 items took 350 ms in PostgreSQL alone."""
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def _search(q: str) -> Q:

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from notifications.hooks import after_commit
@@ -181,30 +183,31 @@ def _start_process(proposal: Proposal) -> None:
     start_in_bulk(proposal)
 
 
+def _processes_of(proposal: Proposal):
+    return ProposalProcess.objects.filter(
+        flow_class=_flow(), artifact_object_id=proposal.pk, artifact_content_type__model="proposal",
+    ).order_by("-pk")
+
+
 def _process_of(proposal: Proposal):
-    return (
-        ProposalProcess.objects.filter(
-            flow_class=_flow(), artifact_object_id=proposal.pk,
-            artifact_content_type__model="proposal",
-        )
-        .order_by("-pk")
-        .first()
-    )
+    return _processes_of(proposal).first()
 
 
 def open_task(proposal: Proposal):
-    """The proposal's current human task, if any."""
-    return _open_task_of(_process_of(proposal))
+    """The proposal's current human task, if any: the open task of its latest
+    process, in one query (the decision page asks for it)."""
+    latest = Subquery(_processes_of(proposal).values("pk")[:1])
+    return _open_tasks(Task.objects.filter(process_id=latest)).first()
+
+
+def _open_tasks(tasks):
+    return tasks.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]).order_by("-pk")
 
 
 def _open_task_of(process):
     if process is None:
         return None
-    return (
-        process.task_set.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
-        .order_by("-pk")
-        .first()
-    )
+    return _open_tasks(process.task_set.all()).first()
 
 
 def _finish_task(task, by) -> None:

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from quotas.models import Kind
 from quotas.workdays import add_working_days, calendar
 
 from . import policy
-from .lifecycle import TASK_STEP, State
+from .lifecycle import TASK_STEP, Action, State
 from .models import SHANGHAI, START_DATED, Proposal, ProposalEvent
 
 ACTION_NEEDED = {
@@ -99,13 +99,31 @@ def _start(proposal) -> datetime.date:
 
 
 def done_by(user) -> QuerySet:
-    """已办: items `user` acted on (besides drafting), latest action first."""
-    last = ProposalEvent.objects.filter(proposal=OuterRef("pk"), actor=user).exclude(
-        action="create").order_by("-at", "-id").values("at")[:1]
+    """已办: items `user` acted on (besides drafting), latest action first, as
+    rows of (proposal_id, acted_at); `acted_items` turns a page of them into
+    proposals.
+
+    Read from `user`'s own audit rows, grouped: a latest-action subquery per
+    visible item, sorted with whole proposal rows, cost 0.75 s a page for a
+    reviewer at 20,000 items (0.3 s still when joined and grouped)."""
+    acted = [action for action in Action.values if action != Action.CREATE]
     return (
-        policy.visible_proposals(user).annotate(acted_at=Subquery(last))
-        .filter(acted_at__isnull=False).order_by("-acted_at", "-pk")
+        ProposalEvent.objects.filter(actor=user, action__in=acted,
+                                     proposal__in=policy.visible_proposals(user, related=False))
+        .values("proposal_id").annotate(acted_at=Max("at")).order_by("-acted_at", "-proposal_id")
     )
+
+
+def acted_items(user, rows) -> list[Proposal]:
+    """The proposals of a page of `done_by` rows, in its order, each with `acted_at`."""
+    rows = list(rows)
+    found = policy.visible_proposals(user).in_bulk([row["proposal_id"] for row in rows])
+    items = []
+    for row in rows:
+        proposal = found[row["proposal_id"]]
+        proposal.acted_at = row["acted_at"]
+        items.append(proposal)
+    return items
 
 
 def started_by(user) -> QuerySet:

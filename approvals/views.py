@@ -48,6 +48,8 @@ def todo_page(request):
         tab = "todo"
     source = {"todo": todo.waiting, "done": todo.done_by, "mine": todo.started_by}[tab](request.user)
     page = Paginator(source, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if tab == "done":
+        page.object_list = todo.acted_items(request.user, page.object_list)
     context = {"tab": tab, "tabs": TODO_TABS, "page": page, "query": f"tab={tab}"}
     if tab == "todo":
         context["items"] = _mark_deputised(request.user, todo.items(page.object_list))
@@ -85,7 +87,7 @@ def proposal_list(request):
                                   department__in=visible_departments(request.user))
         filters["quota"] = quota
     proposals = selectors.proposal_list(user=request.user, **filters)
-    page = Paginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.IdsFirstPaginator(proposals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/list.html", {
         "form": form, "page": page, "proposals": page.object_list, "quota": quota,
         "overdue": todo.overdue_among(page.object_list),

@@ -32,6 +32,7 @@ from quotas.transactions import DATABASE_ERRORS
 
 from . import serializers as s
 from .exceptions import api_exception_handler
+from .pagination import ProposalPages
 from .preview import PreviewRequestSerializer, PreviewSerializer, preview_body, required_kind
 
 ERROR_TEXT = {
@@ -147,6 +148,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     serializer_class = s.ProposalSerializer
     queryset = Proposal.objects.none()  # the real one is visible_proposals(user)
+    pagination_class = ProposalPages
     lookup_value_regex = "[0-9]+"
 
     # The actions that change a proposal and answer with _answer(); their query

@@ -5,7 +5,7 @@ from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from quotas.access import sees_all_departments, visible_departments
+from quotas.access import sees_all_departments
 
 from .. import policy, rectifications, selectors
 from ..models import RectificationState
@@ -39,9 +39,9 @@ def grassroots_panel(context, year):
     user = context["request"].user
     evaluation = selectors.evaluation_figures(year)
     office = sees_all_departments(user)
-    # Everyone's rows for the office; a department's own row for its people (no query needed).
-    visible = set(visible_departments(user).values_list("pk", flat=True)) if office else {user.department_id}
-    rows = sorted((row for pk, row in evaluation["departments"].items() if pk in visible),
+    # Everyone's rows for the office (it sees every department: no query needed);
+    # a department's own row for its people.
+    rows = sorted((row for pk, row in evaluation["departments"].items() if office or pk == user.department_id),
                   key=lambda row: row["overall"])
     counts = rectifications.visible_rectifications(user).exclude(state=RectificationState.CLOSED).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
