@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0014_deputies'),
+        ('approvals', '0015_monthly_parent_caps'),
     ]
 
     operations = [
