@@ -324,7 +324,8 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 AUTHENTICATION_BACKENDS = [
     "quotas.backends.LoginLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the signed-in user with their roles in one statement.
+    "approvals.authentication.SessionUserBackend",
     "approvals.permissions.RoleBackend",
 ]
 
@@ -385,5 +386,6 @@ SPECTACULAR_SETTINGS = {
         "BreakerStateEnum": "quotas.models.BreakerState",
         "KindEnum": "quotas.models.Kind",
         "NotificationKindEnum": "notifications.models.Kind",
+        "HoldEnum": "approvals.models.Hold",
     },
 }
