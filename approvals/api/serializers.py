@@ -138,6 +138,8 @@ class ProposalSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("提级原因代码及其数据：{code, …}。"))
     doc_type = serializers.ChoiceField(choices=DocType.choices, allow_blank=True, read_only=True)
     meeting_format = serializers.ChoiceField(choices=MeetingFormat.choices, allow_blank=True, read_only=True)
+    emergency_category = serializers.ChoiceField(choices=EmergencyCategory.choices, allow_blank=True,
+                                                 read_only=True)
 
     class Meta:
         model = Proposal
