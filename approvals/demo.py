@@ -12,7 +12,7 @@ from quotas.models import Department, Kind, User
 from quotas.services import quota_set_cap
 
 from . import services
-from .models import SHANGHAI
+from .models import SHANGHAI, PlanWindow
 
 USERNAMES = [
     "clerk_edu", "head_edu", "clerk_health", "head_health", "clerk_agri", "head_agri",
@@ -243,6 +243,9 @@ def _build(this_year: int, clock: _Clock) -> None:
                       cap=cap, by=admin)
     now = _Demo(this_year, clock)
     _run(now, _interleaved([_this_year_stream(now, code, kind, plan) for (code, kind), plan in THIS_YEAR.items()]))
+    # Next year's plans (计划管理) are filed from 1 November to 15 December: open in the demo's December.
+    PlanWindow.objects.get_or_create(year=this_year + 1, defaults={
+        "opens_on": dt.date(this_year, 11, 1), "closes_on": dt.date(this_year, 12, 15)})
     from grassroots.demo import build_flags  # the receiving end reads approvals, not the reverse
 
     build_flags(clock=clock, reviewer=now.reviewer)

@@ -28,6 +28,10 @@ def test_load_demo_builds_the_contracted_data_and_is_idempotent(demo):
         kinds = {y: set(Quota.objects.filter(department__code=code, year=y).values_list("kind", flat=True))
                  for y in (year - 1, year)}
         assert kinds == {year - 1: {"document", "meeting"}, year: {"document", "meeting", "inspection"}}
+    from approvals.models import PlanWindow
+
+    window = PlanWindow.objects.get(year=year + 1)  # next year's plans are filed in this year's late autumn
+    assert (window.opens_on.year, window.closes_on.year) == (year, year)
     assert Quota.objects.filter(year=year - 1, committed__gt=0).count() == 6
     from approvals.models import Proposal
 
