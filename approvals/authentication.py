@@ -9,6 +9,8 @@ kept between requests: a deactivated user or a removed role counts from the
 next request.
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import F, OuterRef
@@ -17,13 +19,14 @@ from django.utils import timezone
 from . import deputies
 
 
-def _attach(user, rows) -> None:
+def attach_roles(user, *, roles: set[str], deputising: bool, today: datetime.date) -> None:
     """Set the caches User.roles and current_deputyships() read (each computes on
     its own when unset): a user who deputises today still reads their
-    deputyships there, with the principals' roles."""
-    user._roles = {row.role for row in rows if row.role is not None}
-    if not rows[0].deputising:
-        deputies.remember_none(user, timezone.localdate())
+    deputyships there, with the principals' roles. Shared with the token
+    authentication (approvals.api.authentication)."""
+    user._roles = roles
+    if not deputising:
+        deputies.remember_none(user, today)
 
 
 class SessionUserBackend(ModelBackend):
@@ -32,11 +35,12 @@ class SessionUserBackend(ModelBackend):
 
     def get_user(self, user_id):
         # One row per role of the user (a LEFT JOIN: None for a user without one).
+        today = timezone.localdate()
         rows = list(get_user_model()._default_manager.filter(pk=user_id).annotate(
-            role=F("groups__name"),
-            deputising=deputies.current_exists(timezone.localdate(), deputy=OuterRef("pk"))))
+            role=F("groups__name"), deputising=deputies.current_exists(today, deputy=OuterRef("pk"))))
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
-        _attach(rows[0], rows)
+        attach_roles(rows[0], roles={row.role for row in rows if row.role is not None},
+                     deputising=rows[0].deputising, today=today)
         return rows[0]
 

@@ -13,8 +13,6 @@ Nothing is cached between requests, on purpose: a deleted token, a deactivated
 user or a removed role counts from the very next request.
 """
 
-import datetime
-
 from django.db.models import F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +20,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from approvals import deputies
+from approvals.authentication import attach_roles
 
 
 class TokenWithRolesAuthentication(TokenAuthentication):
@@ -40,15 +39,6 @@ class TokenWithRolesAuthentication(TokenAuthentication):
         token, user = rows[0], rows[0].user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        _attach(user, roles={row.role for row in rows if row.role is not None},
+        attach_roles(user, roles={row.role for row in rows if row.role is not None},
                 deputising=token.deputising, today=today)
         return user, token
-
-
-def _attach(user, *, roles: set[str], deputising: bool, today: datetime.date) -> None:
-    # The caches User.roles and current_deputyships() read (each computes on
-    # its own when unset): a user who deputises today still reads their
-    # deputyships there, with the principals' roles.
-    user._roles = roles
-    if not deputising:
-        deputies.remember_none(user, today)

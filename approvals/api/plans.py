@@ -12,7 +12,7 @@ from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import Kind
 from quotas.validators import MAX_YEAR, MIN_YEAR
 
-from .views import _validated, errors
+from .views import errors, validated
 
 
 class PlanItemSerializer(serializers.ModelSerializer):
@@ -80,7 +80,7 @@ class PlanViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         """File (or replace the items of) the caller's department's draft plan for a year."""
-        data = _validated(PlanWriteSerializer(data=request.data))
+        data = validated(PlanWriteSerializer(data=request.data))
         plan = plans.plan_save(by=request.user, year=data["year"], items=[dict(i) for i in data["items"]])
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
@@ -94,5 +94,5 @@ class PlanViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """The review office approves (the counts become next year's caps) or returns."""
-        data = _validated(PlanDecideSerializer(data=request.data))
+        data = validated(PlanDecideSerializer(data=request.data))
         return Response(PlanSerializer(plans.plan_decide(plan=self.get_object(), by=request.user, **data)).data)

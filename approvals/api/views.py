@@ -181,9 +181,9 @@ class ProposalViewSet(viewsets.GenericViewSet):
         and kept when the submission is refused, so nothing typed is lost: the
         refusal carries its `id` and `state`."""
         if not self.answer_params["submit"]:
-            data = _validated(s.ProposalWriteSerializer(data=request.data))
+            data = validated(s.ProposalWriteSerializer(data=request.data))
             return _answer(self.answer_params, services.proposal_create(by=request.user, **data), status.HTTP_201_CREATED)
-        data = _validated(s.ProposalFileAndSubmitSerializer(data=request.data))
+        data = validated(s.ProposalFileAndSubmitSerializer(data=request.data))
         submission = {name: data.pop(name) for name in ("emergency", "justification", "emergency_category")}
         draft = services.proposal_create(by=request.user, **data)
         try:
@@ -201,7 +201,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, pk=None):
         proposal = self.get_object()
-        data = _validated(s.ProposalWriteSerializer(proposal, data=request.data, partial=True))
+        data = validated(s.ProposalWriteSerializer(proposal, data=request.data, partial=True))
         return _answer(self.answer_params, services.proposal_update(proposal=proposal, by=request.user, **data))
 
     @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer},
@@ -212,7 +212,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         The type is checked by content: a file that is not what its name says,
         or over the size limit, is a 400 with a code."""
         proposal = self.get_object()
-        data = _validated(s.AttachmentUploadSerializer(data=request.data))
+        data = validated(s.AttachmentUploadSerializer(data=request.data))
         attachment = services.attachment_add(proposal=proposal, by=request.user, upload=data["file"],
                                              role=data["role"])
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
@@ -223,7 +223,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def preview_new(self, request):
         """What submitting this create body would do (quota position, 提级 reasons,
         every problem, cost, next meeting day); nothing is written."""
-        data = _validated(PreviewRequestSerializer(data=request.data, partial=True))
+        data = validated(PreviewRequestSerializer(data=request.data, partial=True))
         required_kind(data)
         return Response(preview_body(proposal_preview(by=request.user, **_preview_args(data))))
 
@@ -233,7 +233,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def preview(self, request, pk=None):
         """The same for a stored draft, with the body's fields as changes not yet saved."""
         proposal = self.get_object()
-        data = _validated(PreviewRequestSerializer(proposal, data=request.data, partial=True))
+        data = validated(PreviewRequestSerializer(proposal, data=request.data, partial=True))
         return Response(preview_body(proposal_preview(by=request.user, proposal=proposal, **_preview_args(data))))
 
     @_action_schema(s.SubmitSerializer, 400, 403, 404, 409)
@@ -241,7 +241,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         """提交: reserves a slot of the quota of the proposal's year (409 quota_exhausted when tripped)."""
         proposal = self.get_object()
-        data = _validated(s.SubmitSerializer(data=request.data))
+        data = validated(s.SubmitSerializer(data=request.data))
         return _answer(self.answer_params, services.proposal_submit(proposal=proposal, by=request.user, **data))
 
     @_action_schema(s.DecideSerializer, 400, 403, 404, 409)
@@ -249,7 +249,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def decide(self, request, pk=None):
         """The head, the review office or the leader decides the open review task."""
         proposal = self.get_object()
-        data = _validated(s.DecideSerializer(data=request.data))
+        data = validated(s.DecideSerializer(data=request.data))
         return _answer(self.answer_params, services.proposal_decide(proposal=proposal, by=request.user, **data))
 
     @_action_schema(s.CommentSerializer, 400, 403, 404, 409)
@@ -257,7 +257,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def withdraw(self, request, pk=None):
         """撤回 from any open state; the reserved slot is released."""
         proposal = self.get_object()
-        data = _validated(s.CommentSerializer(data=request.data))
+        data = validated(s.CommentSerializer(data=request.data))
         return _answer(self.answer_params, services.proposal_withdraw(proposal=proposal, by=request.user, **data))
 
     @_action_schema(s.CancelSerializer, 400, 403, 404, 409)
@@ -265,7 +265,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def cancel(self, request, pk=None):
         """An approved item that will not happen (a comment is required)."""
         proposal = self.get_object()
-        data = _validated(s.CancelSerializer(data=request.data))
+        data = validated(s.CancelSerializer(data=request.data))
         return _answer(self.answer_params, services.proposal_cancel(proposal=proposal, by=request.user, **data))
 
     @_action_schema(s.CompleteSerializer, 400, 403, 404, 409)
@@ -273,7 +273,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def complete(self, request, pk=None):
         """办结: 文号 and issue date for documents; attendance (and cost) for meetings."""
         proposal = self.get_object()
-        data = _validated(s.CompleteSerializer(data=request.data))
+        data = validated(s.CompleteSerializer(data=request.data))
         return _answer(self.answer_params, services.proposal_complete(proposal=proposal, by=request.user, **data))
 
 
@@ -300,7 +300,8 @@ def _preview_args(data: dict) -> dict:
     return data
 
 
-def _validated(serializer) -> dict:
+def validated(serializer) -> dict:
+    """The body's data, or the serializer's 400 (shared by the API's views)."""
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
