@@ -44,7 +44,7 @@ class ProposalForm(forms.ModelForm):
             if name not in keep:
                 del self.fields[name]
         if "units" in self.fields:
-            self.fields["units"].queryset = Department.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+            self.fields["units"].queryset = Department.objects.filter(level__in=kinds.inspection.UNIT_LEVELS)
         if "criteria" in self.fields:
             self.fields["criteria"] = forms.MultipleChoiceField(
                 label=_("考核评价标准"), required=False, widget=forms.CheckboxSelectMultiple,

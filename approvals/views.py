@@ -128,7 +128,8 @@ def _detail_context(request, proposal, **extra):
         "slot": selectors.slot_of(proposal),
         "similar": selectors.similar_titles(proposal) if decisions else [],
         "merge_candidates": selectors.merge_candidates(proposal) if decisions else [],
-        "warnings": rules.rule_problems(proposal) if may[Action.EDIT] else [],
+        # A clerk who may submit gets every problem from the submission preview below.
+        "warnings": rules.rule_problems(proposal) if may[Action.EDIT] and not may[Action.SUBMIT] else [],
     }
     if may[Action.SUBMIT]:
         _add_submission_preview(context, user, proposal)

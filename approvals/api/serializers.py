@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from approvals import lifecycle
+from approvals import lifecycle, todo
 from approvals.kinds import inspection as inspection_kind
 from approvals.models import (
     Attachment, DocCategory, DocType, EmergencyCategory, Hold, InspectionMode, InspectionType, MeetingFormat,
@@ -242,7 +242,7 @@ class ProposalWriteSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(source="inspection_mode", choices=InspectionMode.choices, required=False,
                                    allow_blank=True, help_text=gettext_lazy("明察 / 暗访 / 四不两直。"))
     units = serializers.ListField(
-        child=DepartmentCodeField(queryset=Department.objects.filter(level__in=["township", "village"])),
+        child=DepartmentCodeField(queryset=Department.objects.filter(level__in=inspection_kind.UNIT_LEVELS)),
         max_length=200, required=False, help_text=gettext_lazy("被检查的基层单位（乡镇、村的代码）。"))
     days_on_site = serializers.IntegerField(min_value=0, max_value=31, required=False)
     materials_required = serializers.BooleanField(required=False)
@@ -373,7 +373,7 @@ class TaskSerializer(serializers.Serializer):
     title = serializers.CharField(source="proposal.title")
     kind = serializers.ChoiceField(source="proposal.kind", choices=Kind.choices)
     department = serializers.CharField(source="proposal.department.code")
-    step = serializers.ChoiceField(choices=["head", "office", "leader", "revise", "outcome"])
+    step = serializers.ChoiceField(choices=list(todo.ACTION_NEEDED))
     action_needed = serializers.CharField()
     waiting_since = serializers.DateTimeField()
     due = serializers.DateField(help_text=gettext_lazy("办理时限（按工作日计）。"))
