@@ -486,6 +486,10 @@ class PlanState(models.TextChoices):
     APPROVED = "approved", _("已批准")
 
 
+# A plan its department may still change and submit.
+PLAN_EDITABLE_STATES = (PlanState.DRAFT, PlanState.RETURNED)
+
+
 class Plan(models.Model):
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT,
                                    related_name="plans")
@@ -506,7 +510,7 @@ class Plan(models.Model):
     def __str__(self):
         return f"{self.department.name} {self.year} 年度计划"
 
-    @transition(state, source=[PlanState.DRAFT, PlanState.RETURNED], target=PlanState.SUBMITTED)
+    @transition(state, source=list(PLAN_EDITABLE_STATES), target=PlanState.SUBMITTED)
     def submit(self):
         pass
 

@@ -26,12 +26,10 @@ from quotas.validators import MAX_YEAR, MIN_YEAR
 
 from . import plans, policy
 from .errors import ProposalError, SubmissionRefused
-from .models import Plan, PlanState
+from .models import PLAN_EDITABLE_STATES, Plan, PlanState
 
 BLANK = [("", "---------")]
-MAX_ITEMS = 500  # as the API's PlanWriteSerializer
 LIST_PAGE_SIZE = 50
-OPEN_STATES = (PlanState.DRAFT, PlanState.RETURNED)  # the clerk may still change and submit it
 EVENT_LABELS = {"create": gettext_lazy("创建"), "submit": gettext_lazy("报送"), "approve": gettext_lazy("批准"),
                 "return": gettext_lazy("退回修改")}
 
@@ -53,7 +51,7 @@ class PlanItemForm(forms.Form):
             field.widget.attrs["aria-label"] = field.label
 
 
-PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=3, can_delete=True, max_num=MAX_ITEMS,
+PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=3, can_delete=True, max_num=plans.MAX_ITEMS,
                                         validate_max=True)
 
 
@@ -151,14 +149,14 @@ def _edit_refusal(user, plan, department, year) -> str | None:
     read-only, as submitting is refused there)."""
     if (reason := policy.plan_filer_refusal(user, department.pk)) is not None:
         return _(reason)
-    if plan is not None and plan.state not in OPEN_STATES:
+    if plan is not None and plan.state not in PLAN_EDITABLE_STATES:
         return _(plans.MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("修改"))
     return plans.window_refusal(year, timezone.localdate())
 
 
 def _render(request, *, plan, department, year, formset=None, error=None, decision_form=None, status=200):
     user = request.user
-    still_open = plan is None or plan.state in OPEN_STATES
+    still_open = plan is None or plan.state in PLAN_EDITABLE_STATES
     # Outside the window a plan still to be filed is read-only; say when the window is.
     window_closed = plans.window_refusal(year, timezone.localdate()) if still_open else None
     events = list(plan.events.select_related("actor")) if plan else []

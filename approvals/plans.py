@@ -23,7 +23,7 @@ from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
 from . import policy
 from .errors import InvalidTransition, SubmissionRefused
 from .lifecycle import State
-from .models import Plan, PlanEvent, PlanItem, PlanState, PlanWindow, Proposal
+from .models import PLAN_EDITABLE_STATES, Plan, PlanEvent, PlanItem, PlanState, PlanWindow, Proposal
 from .problems import Problem
 
 MSG_WINDOW = gettext_noop("{year} 年度计划的填报期为 {opens} 至 {closes}，现在不能提交。")
@@ -31,6 +31,7 @@ MSG_NO_WINDOW = gettext_noop("尚未设置 {year} 年度计划的填报期，请
 MSG_WRONG_STATE = gettext_noop("该年度计划当前状态为“{state}”，不能{action}。")
 MSG_EMPTY = gettext_noop("年度计划至少要有一项。")
 MSG_COMMENT = gettext_noop("退回时请写明意见。")
+MAX_ITEMS = 500  # items in one department's plan for a year (page and API)
 # Proposals in these states have used their planned item.
 USING = (State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW, State.RETURNED, State.APPROVED,
          State.COMPLETED)
@@ -52,7 +53,7 @@ def plan_save(*, by, year: int, items: list[dict], plan: Plan | None = None) -> 
                 _event(plan, by, "create", PlanState.DRAFT)
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         policy.require_plan_filer(by, plan.department_id)
-        if plan.state not in (PlanState.DRAFT, PlanState.RETURNED):
+        if plan.state not in PLAN_EDITABLE_STATES:
             raise InvalidTransition(_(MSG_WRONG_STATE).format(state=plan.get_state_display(), action=_("修改")))
         plan.items.all().delete()
         PlanItem.objects.bulk_create([PlanItem(plan=plan, **item) for item in items])

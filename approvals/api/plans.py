@@ -45,8 +45,8 @@ class PlanWriteSerializer(serializers.Serializer):
     items = PlanItemSerializer(many=True)
 
     def validate_items(self, items):
-        if len(items) > 500:
-            raise serializers.ValidationError("年度计划事项不能超过 500 项。")
+        if len(items) > plans.MAX_ITEMS:
+            raise serializers.ValidationError(f"年度计划事项不能超过 {plans.MAX_ITEMS} 项。")
         return items
 
 
