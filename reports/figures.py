@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.lifecycle import REVIEW_STATES, STEP_OF_STATE
-from approvals.models import SHANGHAI, Proposal, ProposalEvent, State
+from approvals.models import SHANGHAI, START_DATED, Proposal, ProposalEvent, State
 from quotas.limits import DEFAULT_REDUCTION
 from quotas.models import Department, Kind, LedgerAction, LedgerEntry, Quota
 from quotas.services import ledger_drift, quota_planned_cap
@@ -442,10 +442,8 @@ def _add_proposals(scopes: dict, year: int) -> None:
 
 
 def _item(row: dict, department_name: str) -> Item:
-    start = row["start"]
-    day = start.astimezone(SHANGHAI).date() if row["kind"] == Kind.MEETING and start else row["planned_date"]
     return Item(
-        pk=row["pk"], kind=row["kind"], title=row["title"], planned_day=day, state=row["state"],
+        pk=row["pk"], kind=row["kind"], title=row["title"], planned_day=planned_day(row), state=row["state"],
         doc_number=row["doc_number"], emergency=row["emergency"], justification=row["justification"],
         estimated_cost=row["estimated_cost"], actual_cost=row["actual_cost"],
         department_name=department_name, registry_number=row.get("registry_number") or "",
@@ -453,8 +451,10 @@ def _item(row: dict, department_name: str) -> Item:
 
 
 def planned_day(row: dict):
+    """Proposal.planned_day for a values() row: a meeting's or an inspection's
+    Shanghai start date, a document's planned date."""
     start = row["start"]
-    return start.astimezone(SHANGHAI).date() if row["kind"] == Kind.MEETING and start else row["planned_date"]
+    return start.astimezone(SHANGHAI).date() if row["kind"] in START_DATED and start else row["planned_date"]
 
 
 def item_order(row: dict):

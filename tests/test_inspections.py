@@ -109,6 +109,16 @@ def test_at_most_one_comprehensive_inspection_a_year(inspectors):
 
 
 @pytest.mark.django_db
+def test_the_comprehensive_limit_counts_in_the_shanghai_year(inspectors):
+    """07:00 on 1 January in Shanghai is still 31 December in UTC: the item is next year's."""
+    approve(inspectors, inspection(inspectors, comprehensive=True, units=[inspectors.town]))
+    make_quota(inspectors.dept, year=2028, kind=Kind.INSPECTION, cap=3)
+    new_year = inspection(inspectors, comprehensive=True, units=[inspectors.town],
+                          start=dt.datetime(2028, 1, 1, 7, tzinfo=SHANGHAI))
+    assert services.proposal_submit(proposal=new_year, by=inspectors.clerk).state == State.HEAD_REVIEW
+
+
+@pytest.mark.django_db
 def test_a_unit_is_not_visited_twice_on_one_day_by_any_departments(inspectors):
     people = inspectors
     approve(people, inspection(people))

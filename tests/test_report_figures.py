@@ -148,3 +148,13 @@ def test_the_api_summary_is_refused_to_other_roles(departments, client, role):
     assert client.get(f"/api/v1/reports/{YEAR}/summary/").status_code == 403
     client.logout()
     assert client.get(f"/api/v1/reports/{YEAR}/summary/").status_code in (401, 403)
+
+
+def test_an_inspection_is_dated_by_its_shanghai_start_as_a_meeting_is():
+    """The report's rows read the day as Proposal.planned_day does (START_DATED kinds by their start)."""
+
+    start = dt.datetime(2027, 12, 31, 23, 0, tzinfo=dt.timezone.utc)  # 1 January 2028 in Shanghai
+    for kind in ("meeting", "inspection"):
+        assert figures.planned_day({"kind": kind, "start": start, "planned_date": None}) == dt.date(2028, 1, 1)
+    assert figures.planned_day({"kind": "document", "start": None, "planned_date": dt.date(2027, 5, 1)}) == \
+        dt.date(2027, 5, 1)

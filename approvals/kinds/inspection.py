@@ -70,7 +70,7 @@ def rule_problems(p) -> list[Problem]:
             "原则上不得要求被检查单位准备迎检材料；确需准备的，请写明理由（将提级审批）。")))
     if p.comprehensive and p.start:
         limit = _limits()["INSPECTION_COMPREHENSIVE_PER_YEAR"]
-        others = _live_inspections(p).filter(comprehensive=True, start__year=p.start.year).count()
+        others = _live_inspections(p).filter(comprehensive=True, start__year=p.planned_day.year).count()
         if others >= limit:
             problems.append(Problem("comprehensive", "comprehensive_limit", _(
                 "本部门 {year} 年已有 {n} 项综合性督查检查考核，原则上每年不超过 {limit} 项，请合并。"
