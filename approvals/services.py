@@ -124,16 +124,19 @@ def _settle_quota(p: Proposal, rule, target, by) -> None:
     """The table's quota effect (a submission reserves in its own body). An item
     that becomes approved gets its 减负备案号 here, in the same transaction."""
     if rule.quota == QuotaEffect.COMMIT and target == State.APPROVED:
-        parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
         if p.hold == Hold.RESERVED:
-            own = [quota_commit(quota=quota, source=p, by=by) for quota in [p.quota, *p.parent_quotas.all()]][0]
-            _set_hold(p, own.quota, Hold.COMMITTED)
+            # The parents it reserved at submission: committed where they were taken.
+            parents = list(p.parent_quotas.all())
+            entries = [quota_commit(quota=quota, source=p, by=by) for quota in [p.quota, *parents]]
+            held = Hold.COMMITTED
         else:
             # 特事特办: counted beyond the cap, in the parents' quotas too.
-            own = [quota_override(quota=quota, source=p, by=by, note=p.justification)
-                   for quota in [p.quota, *parents]][0]
+            parents = parent_quotas(department=p.department, year=p.quota.year, kind=p.kind)
+            entries = [quota_override(quota=quota, source=p, by=by, note=p.justification)
+                       for quota in [p.quota, *parents]]
             p.parent_quotas.set(parents)
-            _set_hold(p, own.quota, Hold.OVERRIDDEN)
+            held = Hold.OVERRIDDEN
+        _set_hold(p, entries[0].quota, held)
         monthly.commit(p, [p.quota, *parents], by)
         registry_assign(p)
     elif rule.quota == QuotaEffect.RELEASE:
@@ -462,9 +465,9 @@ def _hold_year(proposal, checked, by, emergency):
     """The annual slots (see _hold_slot): None when a returned item keeps them,
     else the step that takes them."""
     quota = checked.quota
-    if proposal.hold == Hold.RESERVED and proposal.quota_id == quota.pk:
-        # Returned for revision keeps its reservations.
-        proposal.escalations = rules.escalations(proposal, quota=quota, under_planning=checked.under_planning)
+    if checked.keeps_slot:
+        # Returned for revision keeps its reservations (the counters as read escalate it).
+        proposal.escalations = checked.escalations
         return None
     if proposal.hold == Hold.RESERVED or proposal.monthly_hold != Hold.NONE:
         # The planned date moved to another year: give back the old year's slots.
