@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from quotas.models import BreakerState, MeetingFreeRule, Quota
+from quotas.models import Kind, MeetingFreeRule, Quota
 from quotas.services import QuotaMissing, exhausted_message, parent_quotas, parent_quotas_by_kind, quota_get
 from quotas.workdays import calendar, is_working_day
 
@@ -204,7 +204,6 @@ def drafting_options(user, *, year: int) -> list[dict]:
     """For each kind, whether `user`'s department may still take a slot of
     `year`'s quota: "新建" says so before the clerk fills in a form, and offers
     only the 特事特办 path when the quota is tripped."""
-    from quotas.models import Kind
 
     quotas = {q.kind: q for q in Quota.objects.select_related("department").filter(
         department_id=user.department_id, year=year)}

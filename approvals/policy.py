@@ -278,10 +278,6 @@ def get_proposal_for_user(user, pk, *, related: bool = True) -> Proposal:
         raise Http404("No such proposal") from None
 
 
-def may_see(user, proposal_pk) -> bool:
-    return visible_proposals(user, related=False).filter(pk=proposal_pk).exists()
-
-
 # --- the engine's task permissions (viewflow queues) ------------------------------
 
 # The names stored on existing tasks (Task.owner_permission): keep them stable.

@@ -347,8 +347,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "jianfuzha@loca
 # Where links in e-mails point.
 JIANFU_SITE_URL = os.environ.get("JIANFU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Worker processes that render department sections in parallel (0 = one per CPU, at most 2).
-REPORT_RENDER_JOBS = int(os.environ.get("JIANFU_REPORT_RENDER_JOBS", "0"))
 
 # --- JSON API (/api/v1/, approvals.api) -----------------------------------------
 # Token first: its WWW-Authenticate header makes "no credentials" a 401, not a 403.

@@ -12,7 +12,6 @@ the rated department as a count, or as text the office released after closing.
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,10 +40,6 @@ MSG_NOT_OFFICE = gettext_noop("只有减负办可以管理逆向考核。")
 
 RATED_STATES = (State.APPROVED, State.COMPLETED)
 SCORES = tuple(Dimension.values)
-
-
-def threshold() -> int:
-    return settings.JIANFU["EVALUATION_MIN_RESPONSES"]
 
 
 def rater_key(unit, year: int) -> str:

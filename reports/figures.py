@@ -261,10 +261,6 @@ class Scope:
         return [f"{k.label}：{reason}" for k in self.quota_rows for reason in k.reasons]
 
     @property
-    def missed_kinds(self) -> list:
-        return [k for k in self.quota_rows if not k.passed]
-
-    @property
     def is_new(self) -> bool:
         return all(k.is_new for k in self.quota_rows)
 

@@ -6,7 +6,6 @@ CSS @page rules, so every page carries them without any drawing afterwards.
 The PDF's metadata names the report, so that verify_report can recompute it.
 """
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -99,7 +98,3 @@ def generate(*, year: int, department=None, reduction=DEFAULT_REDUCTION, meta: M
         progress(95, "写入报告标识")
         document = pdf.with_metadata(document, metadata(data, meta))
     return Made(pdf=document, pages=pdf.page_count(document), data=data, summary=summary(data))
-
-
-def summary_json(made: Made) -> str:
-    return json.dumps(made.summary, ensure_ascii=False, indent=2)
