@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from quotas.limits import TEXT_MAX_CHARS
-from quotas.models import Department, Kind, Level
+from quotas.models import GRASSROOTS_LEVELS, Department, Kind, Level
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 
 from . import kinds
@@ -44,7 +44,7 @@ class ProposalForm(forms.ModelForm):
             if name not in keep:
                 del self.fields[name]
         if "units" in self.fields:
-            self.fields["units"].queryset = Department.objects.filter(level__in=kinds.inspection.UNIT_LEVELS)
+            self.fields["units"].queryset = Department.objects.filter(level__in=GRASSROOTS_LEVELS)
         if "criteria" in self.fields:
             self.fields["criteria"] = forms.MultipleChoiceField(
                 label=_("考核评价标准"), required=False, widget=forms.CheckboxSelectMultiple,

@@ -26,6 +26,7 @@ from viewflow.workflow.status import STATUS
 
 from notifications.hooks import after_commit
 from quotas.limits import TEXT_MAX_CHARS
+from quotas.models import GRASSROOTS_LEVELS
 from quotas.services import (
     COUNTERS, QuotaError, QuotaExhausted, parent_quotas, quota_commit, quota_override, quota_record_blocked,
     quota_release, quota_reserve,
@@ -338,7 +339,7 @@ def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_
 
 
 def _check_units(units) -> None:
-    if any(unit.level not in kinds.inspection.UNIT_LEVELS for unit in units):
+    if any(unit.level not in GRASSROOTS_LEVELS for unit in units):
         raise SubmissionRefused(_(MSG_UNITS), code="invalid", problems=[
             rules.Problem("units", "invalid", _(MSG_UNITS))])
 

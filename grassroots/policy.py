@@ -14,11 +14,10 @@ from django.utils.translation import gettext_noop
 
 from approvals.errors import NotAllowed
 from quotas.access import sees_all_departments
-from quotas.models import Level, Role
+from quotas.models import GRASSROOTS_LEVELS, Role
 
 from .models import Flag
 
-GRASSROOTS_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
 MSG_NOT_REPORTER = gettext_noop("只有乡镇、村级单位的基层联络员可以反映线索。")
 MSG_NOT_OFFICE = gettext_noop("只有减负办审核人可以核查线索。")
 MSG_OWN_DEPARTMENT = gettext_noop("不能核查反映本部门的线索。")

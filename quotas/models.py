@@ -22,6 +22,10 @@ class Level(models.TextChoices):
     VILLAGE = "village", _("村级")
 
 
+# The grassroots units: those inspections visit and whose contacts speak for the receiving end.
+GRASSROOTS_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
+
+
 class Kind(models.TextChoices):
     """What a quota counts."""
 

@@ -20,7 +20,7 @@ from approvals.models import (
     Attachment, DocCategory, DocType, EmergencyCategory, Hold, InspectionMode, InspectionType, MeetingFormat,
     Proposal, ProposalEvent, State,
 )
-from quotas.models import BreakerState, Department, Kind, Level, MonthlyQuota, Quota
+from quotas.models import GRASSROOTS_LEVELS, BreakerState, Department, Kind, Level, MonthlyQuota, Quota
 from quotas.validators import MAX_YEAR, MIN_YEAR, validate_year
 from quotas.limits import TEXT_MAX_CHARS
 
@@ -242,7 +242,7 @@ class ProposalWriteSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(source="inspection_mode", choices=InspectionMode.choices, required=False,
                                    allow_blank=True, help_text=gettext_lazy("明察 / 暗访 / 四不两直。"))
     units = serializers.ListField(
-        child=DepartmentCodeField(queryset=Department.objects.filter(level__in=inspection_kind.UNIT_LEVELS)),
+        child=DepartmentCodeField(queryset=Department.objects.filter(level__in=GRASSROOTS_LEVELS)),
         max_length=200, required=False, help_text=gettext_lazy("被检查的基层单位（乡镇、村的代码）。"))
     days_on_site = serializers.IntegerField(min_value=0, max_value=31, required=False)
     materials_required = serializers.BooleanField(required=False)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quotas.models import Department, Kind, Level
+from quotas.models import Department, Kind
 
 from ..lifecycle import State
 from ..problems import Problem
@@ -26,8 +26,6 @@ FIELDS = ("target_levels", "start", "end", "inspection_type", "comprehensive", "
           "days_on_site", "materials_required", "materials_justification", "criteria")
 # What completing one records (办结).
 OUTCOME_FIELDS = ("findings",)
-# The grassroots units an inspection may visit (form, API and service read it here).
-UNIT_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
 REQUIRED = ("start", "end", "inspection_type", "inspection_mode")
 # The items whose visits count: approved, or done.
 COUNTED_STATES = (State.APPROVED, State.COMPLETED)
