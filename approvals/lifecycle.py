@@ -62,6 +62,8 @@ class QuotaEffect(models.TextChoices):
 OPEN_STATES = (State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW, State.RETURNED)
 REVIEW_STATES = (State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW)
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+# Submitted and not given up: what such an item occupies (a planned item, a visit) stays taken.
+LIVE_STATES = OPEN_STATES + (State.APPROVED, State.COMPLETED)
 # The human step waiting in each state, and the flow node that holds its task.
 STEP_OF_STATE = {
     State.HEAD_REVIEW: Step.HEAD, State.OFFICE_REVIEW: Step.OFFICE,

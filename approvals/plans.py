@@ -22,7 +22,7 @@ from quotas.services import QuotaError, quota_planned_cap, quota_set_cap
 
 from . import policy
 from .errors import InvalidTransition, SubmissionRefused
-from .lifecycle import State
+from .lifecycle import LIVE_STATES
 from .models import PLAN_EDITABLE_STATES, Plan, PlanEvent, PlanItem, PlanState, PlanWindow, Proposal
 from .problems import Problem
 
@@ -32,9 +32,6 @@ MSG_WRONG_STATE = gettext_noop("该年度计划当前状态为“{state}”，�
 MSG_EMPTY = gettext_noop("年度计划至少要有一项。")
 MSG_COMMENT = gettext_noop("退回时请写明意见。")
 MAX_ITEMS = 500  # items in one department's plan for a year (page and API)
-# Proposals in these states have used their planned item.
-USING = (State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW, State.RETURNED, State.APPROVED,
-         State.COMPLETED)
 
 
 def _event(plan, by, action, from_state, comment=""):
@@ -188,7 +185,7 @@ def match_item(proposal: Proposal) -> PlanItem | None:
     year = proposal.quota_year
     free = (PlanItem.objects.filter(plan__department_id=proposal.department_id, plan__year=year,
                                     plan__state=PlanState.APPROVED, kind=proposal.kind)
-            .exclude(Q(proposals__state__in=USING) & ~Q(proposals__pk=proposal.pk)))
+            .exclude(Q(proposals__state__in=LIVE_STATES) & ~Q(proposals__pk=proposal.pk)))
     items = list(free)  # a department's plan is short: one query, the choice made here
     named = next((item for item in items if item.pk == proposal.planned_item_id), None)
     if named is not None:

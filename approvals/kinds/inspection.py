@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from quotas.models import Department, Kind
 
-from ..lifecycle import State
+from ..lifecycle import LIVE_STATES, State
 from ..problems import Problem
 
 FIELDS = ("target_levels", "start", "end", "inspection_type", "comprehensive", "inspection_mode", "units",
@@ -29,8 +29,6 @@ OUTCOME_FIELDS = ("findings",)
 REQUIRED = ("start", "end", "inspection_type", "inspection_mode")
 # The items whose visits count: approved, or done.
 COUNTED_STATES = (State.APPROVED, State.COMPLETED)
-LIVE_STATES = (State.HEAD_REVIEW, State.OFFICE_REVIEW, State.LEADER_REVIEW, State.RETURNED, State.APPROVED,
-               State.COMPLETED)
 
 # 考核评价标准 a clerk picks from. The banned ones are refused (若干规定: 不得以领导批示、
 # 媒体报道、照片视频留痕、学习笔记等作为考核标准).
