@@ -55,7 +55,11 @@ def _reaching(unit) -> Q:
 def items_in_month(unit, year: int, month: int):
     """Approved or completed items that reached `unit` in the month: documents by
     their planned date, meetings and inspections by their start in Asia/Shanghai."""
-    first, after = month_bounds(year, month)
+    return items_between(unit, *month_bounds(year, month))
+
+
+def items_between(unit, first: datetime.date, after: datetime.date):
+    """The same for the days [first, after): their planned_day falls there."""
     start, end = (datetime.datetime.combine(day, datetime.time(0), tzinfo=SHANGHAI) for day in (first, after))
     dated = (Q(kind=Kind.DOCUMENT, planned_date__gte=first, planned_date__lt=after)
              | Q(kind__in=(Kind.MEETING, Kind.INSPECTION), start__gte=start, start__lt=end))
