@@ -127,12 +127,20 @@ def evaluation_rows(year: int, departments=None) -> list[dict]:
 def released_comments(year: int, department_id: int) -> list[str]:
     """Comments the office released for a published department, in text order
     (not the order they were written, which could hint at who wrote them)."""
+    return released_comments_of(year, evaluation_figures(year)).get(department_id, [])
+
+
+def released_comments_of(year: int, figures: dict) -> dict[int, list[str]]:
+    """{department id: its released comments, in text order} for the departments
+    `figures` (evaluation_figures(year)) publishes, in one query."""
     from .models import Rating
 
-    if department_id not in evaluation_figures(year)["departments"]:
-        return []
-    texts = Rating.objects.filter(year=year, department_id=department_id).exclude(released_text="")
-    return sorted(texts.values_list("released_text", flat=True))
+    texts = (Rating.objects.filter(year=year, department_id__in=list(figures["departments"]))
+             .exclude(released_text="").values_list("department_id", "released_text"))
+    found: dict[int, list[str]] = {}
+    for department_id, text in texts:
+        found.setdefault(department_id, []).append(text)
+    return {department_id: sorted(comments) for department_id, comments in found.items()}
 
 
 def lowest_rated(year: int) -> set[int]:

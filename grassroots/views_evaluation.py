@@ -100,7 +100,8 @@ def results(request):
     year = year_of(request)
     figures = selectors.evaluation_figures(year)
     visible = set(visible_departments(user).values_list("pk", flat=True))
-    rows = [(row, selectors.released_comments(year, pk)) for pk, row in
+    comments = selectors.released_comments_of(year, figures)
+    rows = [(row, comments.get(pk, [])) for pk, row in
             sorted(figures["departments"].items(), key=lambda item: item[1]["overall"]) if pk in visible]
     return render(request, "grassroots/results.html", {
         "year": year, "figures": figures, "rows": rows, "is_office": policy.is_office(user),
