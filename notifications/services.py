@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,7 +102,7 @@ def _email(note: Notification, user) -> None:
     claimed = Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return
-    link = f"{settings.JIANFU_SITE_URL}/proposals/{note.proposal_id}/" if note.proposal_id else settings.JIANFU_SITE_URL
+    link = settings.JIANFU_SITE_URL + (reverse("approvals:detail", args=[note.proposal_id]) if note.proposal_id else "")
     try:
         send_mail(subject=f"[减负闸] {note.get_kind_display()}", message=f"{note.message}\n\n{link}",
                   from_email=None, recipient_list=[user.email])

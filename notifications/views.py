@@ -20,7 +20,7 @@ class PreferenceForm(forms.Form):
 @login_required
 @require_GET
 def notification_list(request):
-    notes = Notification.objects.filter(recipient=request.user).select_related("proposal")
+    notes = Notification.objects.filter(recipient=request.user)  # the page names the proposal by id only
     page = Paginator(notes, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {
         "page": page, "query": "", "form": PreferenceForm(initial={"email": services.wants_email(request.user)
@@ -33,7 +33,9 @@ def notification_list(request):
 def notification_read(request, pk):
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(note=note, by=request.user)
-    return redirect(f"/proposals/{note.proposal_id}/" if note.proposal_id else "notifications:list")
+    if note.proposal_id:
+        return redirect("approvals:detail", pk=note.proposal_id)
+    return redirect("notifications:list")
 
 
 @login_required
