@@ -50,7 +50,8 @@ def _apply(draft: Proposal, fields: dict) -> list[Problem]:
     lead_department = fields.pop("lead_department", None)
     related = {name: fields.pop(name) for name in list(fields) if name in MANY_TO_MANY}
     try:
-        services._check_joint(draft.department_id, lead_department, related.get("co_departments") or ())
+        services.check_joint(draft.department_id, lead_department, related.get("co_departments") or ())
+        services.check_units(related.get("units") or ())
     except SubmissionRefused as refused:
         return refused.problems
     unknown = set(fields) - services.DRAFT_FIELDS

@@ -293,8 +293,8 @@ def proposal_create(*, by, kind: str, department=None, lead_department=None, co_
     if department is not None and department.pk != by.department_id:
         raise NotAllowed(_(MSG_NOT_CLERK))
     _check_draft_fields(fields)
-    _check_joint(by.department_id, lead_department, co_departments)
-    _check_units(units)
+    check_joint(by.department_id, lead_department, co_departments)
+    check_units(units)
     proposal = Proposal(department_id=by.department_id, created_by=by, kind=kind, **fields)
     # Department and author are the caller's own: no need to ask the database they exist.
     # Every CHECK and unique constraint is said in words by clean() and the field
@@ -325,8 +325,8 @@ def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_
         if kind is not None and kind != current.kind:
             raise SubmissionRefused(_(MSG_KIND_FIXED), code="invalid", problems=[
                 rules.Problem("kind", "invalid", _(MSG_KIND_FIXED))])
-        _check_joint(current.department_id, lead_department, co_departments or ())
-        _check_units(units or ())
+        check_joint(current.department_id, lead_department, co_departments or ())
+        check_units(units or ())
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean(exclude=["state"], validate_unique=False, validate_constraints=False)
@@ -338,7 +338,7 @@ def proposal_update(*, proposal: Proposal, by, kind=None, department=None, lead_
     return current
 
 
-def _check_units(units) -> None:
+def check_units(units) -> None:
     if any(unit.level not in GRASSROOTS_LEVELS for unit in units):
         raise SubmissionRefused(_(MSG_UNITS), code="invalid", problems=[
             rules.Problem("units", "invalid", _(MSG_UNITS))])
@@ -351,7 +351,7 @@ def _check_draft_fields(fields) -> None:
         raise TypeError(f"not editable in a draft: {', '.join(sorted(unknown))}")
 
 
-def _check_joint(department_id, lead_department, co_departments) -> None:
+def check_joint(department_id, lead_department, co_departments) -> None:
     """No department's counters move without its consent: a joint document is
     charged to the department that files it, so only it can be the lead."""
     if lead_department is not None and lead_department.pk != department_id:

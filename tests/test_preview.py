@@ -123,6 +123,23 @@ def test_a_joint_document_preview_counts_the_co_issuers_sent(people):
     assert [p["code"] for p in response.json()["problems"]] == ["required"]
 
 
+def test_an_inspection_preview_counts_the_units_sent(people):
+    """As for co-issuers: the units in the body are the ones checked, and only
+    grassroots units may be named — the preview refuses what creating would."""
+    from quotas.models import Kind, Level
+
+    town = make_department("JH-TOWN-P", name="东河镇", level=Level.TOWNSHIP, issues=False)
+    make_quota(people.dept, year=2027, kind=Kind.INSPECTION, cap=3)
+    body = {"kind": "inspection", "title": "全市校园安全专项检查", "necessity": "开学季安全隐患排查。",
+            "target_levels": ["township"], "start": "2027-09-14T09:00:00+08:00", "end": "2027-09-14T15:00:00+08:00",
+            "inspection_type": "check", "mode": "unannounced", "days_on_site": 1, "criteria": ["results"]}
+    client = client_for(people.clerk)
+    with_units = client.post("/api/v1/proposals/preview/", {**body, "units": [town.code]}, format="json")
+    assert with_units.status_code == 200 and with_units.json()["problems"] == []
+    without = client.post("/api/v1/proposals/preview/", body, format="json")
+    assert [(p["field"], p["code"]) for p in without.json()["problems"]] == [("units", "required")]
+
+
 def test_only_those_who_may_submit_may_preview(people):
     draft = people.document()
     assert client_for(people.head).post(f"/api/v1/proposals/{draft.pk}/preview/", {}, format="json").status_code == 403

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..problems import Problem
+from .related import related_ids
 
 # What a clerk fills in for a document, in form order (after title and necessity).
 FIELDS = ("planned_date", "target_levels", "doc_type", "doc_category", "length_chars", "is_joint",
@@ -17,18 +18,9 @@ REQUIRED = ("planned_date", "doc_type", "length_chars")
 def required_problems(p) -> list[Problem]:
     missing = _("此项为必填项。")
     problems = [Problem(field, "required", missing) for field in REQUIRED if getattr(p, field) in (None, "")]
-    if p.is_joint and not _names_co_departments(p):
+    if p.is_joint and not related_ids(p, "co_departments"):
         problems.append(Problem("co_departments", "required", _("联合发文须列出联合发文单位。")))
     return problems
-
-
-def _names_co_departments(p) -> bool:
-    # A preview of unsaved form data carries its co-issuers beside the instance
-    # (approvals.preview); a stored draft has them in the database.
-    pending = getattr(p, "pending_co_departments", None)
-    if pending is not None:
-        return bool(pending)
-    return bool(p.pk) and p.co_departments.exists()
 
 
 def length_limit(p) -> int | None:

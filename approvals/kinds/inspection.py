@@ -21,6 +21,7 @@ from quotas.models import Department, Kind
 
 from ..lifecycle import LIVE_STATES, State
 from ..problems import Problem
+from .related import related_ids
 
 FIELDS = ("target_levels", "start", "end", "inspection_type", "comprehensive", "inspection_mode", "units",
           "days_on_site", "materials_required", "materials_justification", "criteria")
@@ -50,7 +51,7 @@ def _limits():
 def required_problems(p) -> list[Problem]:
     missing = _("此项为必填项。")
     problems = [Problem(field, "required", missing) for field in REQUIRED if getattr(p, field) in (None, "")]
-    if not (p.pk and p.units.exists()):
+    if not related_ids(p, "units"):
         problems.append(Problem("units", "required", _("请选择被检查的基层单位。")))
     return problems
 
@@ -88,7 +89,7 @@ def visit_problems(p, *, lock: bool = False) -> list[Problem]:
     every department's approved inspections of that unit. With `lock`, the
     units' rows are locked first (in a fixed order), so that two approvals
     reaching the same unit queue and the second counts the first."""
-    names = dict(p.units.order_by("pk").values_list("pk", "name"))
+    names = dict(Department.objects.filter(pk__in=related_ids(p, "units")).order_by("pk").values_list("pk", "name"))
     units = list(names)
     if not units:
         return []
@@ -127,14 +128,14 @@ def counts_monthly(p) -> bool:
     Here that is every inspection with a mode and its units: each mode is a
     visit on site — 明察 announced, 暗访 unannounced and incognito, 四不两直
     straight to the scene — and the units visited can only be township or
-    village units (services._check_units). `days_on_site` does not decide it:
+    village units (services.check_units). `days_on_site` does not decide it:
     it is what the clerk types and defaults to 0, so it must not let a visit
     out of the count.
     """
     from ..models import InspectionMode
 
     return (p.kind == Kind.INSPECTION and p.inspection_mode in InspectionMode.values and p.start is not None
-            and p.pk is not None and p.units.exists())
+            and bool(related_ids(p, "units")))
 
 
 def approval_problems(p) -> list[Problem]:
