@@ -7,22 +7,16 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from approvals import assessment
-from approvals.models import EmergencyCategory
 from approvals.rules import describe_escalation
-from quotas.limits import TEXT_MAX_CHARS
 from quotas.models import BreakerState, Kind
 
-from .serializers import ProposalWriteSerializer
+from .serializers import ProposalWriteSerializer, SubmitSerializer
 
 
-class PreviewRequestSerializer(ProposalWriteSerializer):
+class PreviewRequestSerializer(ProposalWriteSerializer, SubmitSerializer):
     """A create body (or, for a stored draft, the changes not yet saved), plus
     how it would be submitted. Everything is optional but `kind` for new data:
     what is missing comes back as problems, not as a 400."""
-
-    emergency = serializers.BooleanField(default=False, help_text=gettext_lazy("按特事特办提交。"))
-    justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
-    emergency_category = serializers.ChoiceField(choices=EmergencyCategory.choices, allow_blank=True, default="")
 
 
 class PreviewQuotaSerializer(serializers.Serializer):

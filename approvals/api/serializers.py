@@ -263,7 +263,7 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    emergency = serializers.BooleanField(default=False)
+    emergency = serializers.BooleanField(default=False, help_text=gettext_lazy("按特事特办提交。"))
     justification = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True, default="")
     emergency_category = serializers.ChoiceField(
         choices=EmergencyCategory.choices, allow_blank=True, default="",

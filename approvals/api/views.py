@@ -90,6 +90,7 @@ class QuotaList(generics.ListAPIView):
 DETAIL = s.ProposalDetailSerializer()
 SUMMARY_LIST = s.ProposalSerializer(many=True)
 ACTION_RESULT = s.ActionResultSerializer()
+SUBMISSION_FIELDS = tuple(s.SubmitSerializer._declared_fields)  # what ?submit=1 passes to the submission
 
 
 def _answer(params: dict, proposal: Proposal, code=status.HTTP_200_OK) -> Response:
@@ -182,9 +183,10 @@ class ProposalViewSet(viewsets.GenericViewSet):
         refusal carries its `id` and `state`."""
         if not self.answer_params["submit"]:
             data = validated(s.ProposalWriteSerializer(data=request.data))
-            return _answer(self.answer_params, services.proposal_create(by=request.user, **data), status.HTTP_201_CREATED)
+            draft = services.proposal_create(by=request.user, **data)
+            return _answer(self.answer_params, draft, status.HTTP_201_CREATED)
         data = validated(s.ProposalFileAndSubmitSerializer(data=request.data))
-        submission = {name: data.pop(name) for name in ("emergency", "justification", "emergency_category")}
+        submission = {name: data.pop(name) for name in SUBMISSION_FIELDS}
         draft = services.proposal_create(by=request.user, **data)
         try:
             submitted = services.proposal_submit(proposal=draft, by=request.user, **submission)
@@ -225,7 +227,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         every problem, cost, next meeting day); nothing is written."""
         data = validated(PreviewRequestSerializer(data=request.data, partial=True))
         required_kind(data)
-        return Response(preview_body(proposal_preview(by=request.user, **_preview_args(data))))
+        return Response(preview_body(proposal_preview(by=request.user, **data)))
 
     @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **errors(400, 403, 404, 409)},
                    operation_id="proposals_preview")
@@ -234,7 +236,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         """The same for a stored draft, with the body's fields as changes not yet saved."""
         proposal = self.get_object()
         data = validated(PreviewRequestSerializer(proposal, data=request.data, partial=True))
-        return Response(preview_body(proposal_preview(by=request.user, proposal=proposal, **_preview_args(data))))
+        return Response(preview_body(proposal_preview(by=request.user, proposal=proposal, **data)))
 
     @_action_schema(s.SubmitSerializer, 400, 403, 404, 409)
     @action(detail=True, methods=["post"])
@@ -290,14 +292,6 @@ class TaskList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.TaskSerializer(todo.items(page), many=True).data)
-
-
-def _preview_args(data: dict) -> dict:
-    # A partial serializer applies no defaults: say them here.
-    data.setdefault("emergency", False)
-    data.setdefault("justification", "")
-    data.setdefault("emergency_category", "")
-    return data
 
 
 def validated(serializer) -> dict:
